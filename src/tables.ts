@@ -5,27 +5,29 @@
  */
 import type { DelegateOption, MaskKey } from "./enums.js";
 
-/** A delegatable enumerator in the kernel's spelling. */
+/**
+ * An enumerator that the kernel matches by name for a delegate option, because
+ * it carries the option's prefix.
+ */
 export interface DelegateName {
   /** Lower case with the option's prefix removed, as the kernel prints it: `prog_test_run`. */
   readonly name: string;
   /** The C enumerator: `BPF_PROG_TEST_RUN`. */
   readonly cName: string;
-  /** The enumerator's value, which is the bit number in the mask (0 to 63). */
+  /**
+   * The bit the kernel sets for this name: the enumerator's value (0 to 63),
+   * or for an out-of-domain enumerator the low 6 bits of its value.
+   */
   readonly bit: number;
   /** For an alias, the kernel name of the first enumerator declared with the same value. */
   readonly aliasOf?: string;
-}
-
-/**
- * An enumerator that carries the option's prefix, so the kernel matches it by
- * name, but whose value is not a bit below the sentinel: it is declared after
- * the `__MAX_*` sentinel, or its value is negative or 64 or more.
- */
-export interface OutOfDomainName {
-  readonly name: string;
-  readonly cName: string;
-  readonly value: bigint;
+  /**
+   * Set for an out-of-domain enumerator (declared after the `__MAX_*` sentinel,
+   * or valued below 0 or at 64 or more): its real value. The kernel computes
+   * `1ULL << value`, which is undefined in C for such values; x86-64 and arm64
+   * keep the low 6 bits of the shift count, which is what `bit` records.
+   */
+  readonly outOfDomainValue?: bigint;
 }
 
 /** Everything the parser and formatter need about one delegate option. */
@@ -42,9 +44,8 @@ export interface DelegateTable {
    * sentinel, or the bits of the declared members when there is no sentinel.
    */
   readonly anyMask: bigint;
-  /** In-domain enumerators with the prefix, in declaration order, aliases included. */
+  /** Every enumerator with the prefix, in declaration order, aliases and out-of-domain ones included. */
   readonly names: readonly DelegateName[];
-  readonly outOfDomain: readonly OutOfDomainName[];
 }
 
 /** The four delegate tables of one kernel version. */
