@@ -49,11 +49,7 @@ export interface BtfEnums {
 
 /** Invalid or unsupported BTF input. The message names the file and the byte offset. */
 export class BtfError extends Error {
-  constructor(
-    readonly file: string,
-    readonly offset: number,
-    detail: string,
-  ) {
+  constructor(readonly file: string, readonly offset: number, detail: string) {
     super(`${file}: offset 0x${offset.toString(16)}: ${detail}`);
     this.name = "BtfError";
   }
@@ -67,7 +63,8 @@ const KIND_ENUM64 = 19;
 
 /**
  * Bytes that follow the common part of a record, by kind number: a fixed part
- * plus a part per vlen item. Kinds 1 to 19 are all the kinds up to Linux 6.18.
+ * plus a part per vlen item. Kinds 1 (INT) to 19 (ENUM64) are the kinds this
+ * reader knows, and the Linux 6.18 vmlinux BTF uses no other.
  */
 const TRAILING_DATA: ReadonlyMap<number, { readonly fixed: number; readonly perItem: number }> = new Map([
   [1, { fixed: 4, perItem: 0 }], // INT: u32 encoding, offset and bits
@@ -100,10 +97,7 @@ class BtfInput {
   stringStart = 0;
   stringEnd = 0;
 
-  constructor(
-    readonly bytes: Uint8Array,
-    readonly file: string,
-  ) {
+  constructor(readonly bytes: Uint8Array, readonly file: string) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
