@@ -98,7 +98,9 @@ function probeMount(): string | null {
     }
     return null;
   } finally {
-    spawnSync("umount", [dir], { stdio: "ignore" });
+    if (spawnSync("umount", [dir], { stdio: "ignore" }).status !== 0) {
+      spawnSync("umount", ["--lazy", dir], { stdio: "ignore" });
+    }
     rmdirSync(dir);
   }
 }
@@ -218,10 +220,10 @@ async function releaseDir(dir: string): Promise<void> {
  * Mounts the BPF filesystem with `options` as the mount(2) data string on a
  * fresh temp dir, the way `mount -t bpf -o OPTIONS nodev DIR` passes
  * filesystem options. The kernel splits the string at commas, so in
- * "delegate_cmds=map_create,prog_load" prog_load is a separate (unknown,
- * ignored) option, as with mount(8). On success returns the /proc/mounts options column, on failure the
- * errno of mount(2). Unmounts and removes the dir before returning, also when
- * reading the result throws.
+ * "delegate_cmds=map_create,prog_load" prog_load is a separate option, which
+ * bpffs ignores. Returns the /proc/mounts options column on success and the
+ * errno of mount(2) on failure. Unmounts and removes the dir before
+ * returning, also when reading the result throws.
  */
 export async function mountBpffs(options: string): Promise<BpffsMountResult> {
   // NOTE: unlike mount(8), this passes VFS flags such as nosuid to the
