@@ -1,0 +1,342 @@
+/**
+ * Parses BPF filesystem mount options the way a given kernel does, and gives
+ * every token a diagnostic. Kernel mode predicts the kernel's masks and
+ * errors exactly. Strict mode also rejects what the kernel accepts with a warning.
+ */
+import { MASK_KEYS, type DelegateOption, type MaskKey } from "./enums.js";
+import { BpfUapiError, DelegationError, quote, type Errno } from "./errors.js";
+import { foldAsciiCase, indexTable, resolveKernel } from "./kernel.js";
+import { detectBase, parseKernelUnsigned, parseOwnerValue, U64_MAX, type OwnerOption } from "./number.js";
+import { invalidTokenRemedy, NAME_NOUNS, unknownOptionRemedy, type PreviousDelegate } from "./suggest.js";
+import type { DelegateName, DelegateTable, KernelTables } from "./tables.js";
+
+export type ParseMode = "kernel" | "strict";
+
+export interface ParseOptions {
+  /** A version label (`6.18`, `6.18.44-foo`, `next`) or generated tables; the newest shipped release by default. */
+  kernel?: string | KernelTables;
+  /** `kernel` (the default) accepts what the kernel accepts; `strict` also rejects what draws a warning. */
+  mode?: ParseMode;
+  /** Parse `input` as the value of this one option instead of as a comma-separated option string. */
+  option?: DelegateOption;
+}
+
+/** The four masks as the kernel stores them; `any` is all 64 bits. */
+export interface DelegateMasks {
+  cmds: bigint;
+  maps: bigint;
+  progs: bigint;
+  attachs: bigint;
+}
+
+export interface Diagnostic {
+  severity: "info" | "warning" | "error";
+  /** Stable cause, such as `name`, `alias`, `unknown-option` or `invalid-token`. */
+  code: string;
+  option: DelegateOption | null;
+  token: string;
+  /** 1-based column of the token in the input, counted in UTF-16 code units. */
+  position: number;
+  message: string;
+  /** The bits the token sets, for tokens of a delegate option value. */
+  bits?: bigint;
+}
+
+export interface ParseResult {
+  kernel: string;
+  mode: ParseMode;
+  masks: DelegateMasks;
+  diagnostics: Diagnostic[];
+}
+
+/** A diagnostic before its severity is known. */
+type Finding = Omit<Diagnostic, "severity">;
+
+/** Tables, mode, masks and diagnostics of one parse, passed to each step. */
+interface ParseState {
+  readonly tables: KernelTables;
+  readonly mode: ParseMode;
+  readonly masks: DelegateMasks;
+  readonly diagnostics: Diagnostic[];
+}
+
+const OPTION_KEYS: ReadonlyMap<string, MaskKey> = new Map(MASK_KEYS.map((key) => [`delegate_${key}`, key]));
+
+/**
+ * Options that /proc/mounts shows or mount(8) turns into mount(2) flags. The
+ * VFS consumes `ro`, `rw`, `sync`, `async`, `dirsync`, `lazytime`,
+ * `nolazytime`, `mand` and `nomand` by name (whatever follows `=`), and bpffs
+ * ignores the rest, so none of them changes a delegate mask.
+ */
+const MOUNT_FLAGS: ReadonlySet<string> = new Set([
+  "rw", "ro", "sync", "async", "dirsync", "lazytime", "nolazytime", "mand", "nomand", "silent", "loud",
+  "relatime", "norelatime", "noatime", "atime", "nodiratime", "diratime", "strictatime", "nostrictatime",
+  "suid", "nosuid", "dev", "nodev", "exec", "noexec", "iversion", "noiversion", "bind", "rbind", "remount",
+  "defaults", "auto", "noauto", "user", "nouser", "users", "owner", "group", "nofail", "_netdev",
+]);
+
+const OWNER_VALUES: Readonly<Record<OwnerOption, string>> = {
+  uid: "a user id from 0 to 4294967294",
+  gid: "a group id from 0 to 4294967294",
+  mode: "an octal mode below 40000000000",
+};
+
+/** Records an info diagnostic. */
+function note(state: ParseState, finding: Finding): void {
+  state.diagnostics.push({ severity: "info", ...finding });
+}
+
+/** Records a warning in kernel mode; strict mode rejects the token instead. */
+function warn(state: ParseState, finding: Finding): void {
+  if (state.mode === "strict") reject(state, finding, null);
+  state.diagnostics.push({ severity: "warning", ...finding });
+}
+
+/** Throws a DelegationError for the token of `finding`, with every diagnostic so far. */
+function reject(state: ParseState, finding: Finding, errno: Errno | null): never {
+  const diagnostic: Diagnostic = { severity: "error", ...finding };
+  throw new DelegationError({ ...finding, errno, diagnostics: [...state.diagnostics, diagnostic] });
+}
+
+/**
+ * Parses `input`, a mount option string (`rw,delegate_cmds=map_create:prog_load`)
+ * or, with `options.option`, one option's value. Throws a DelegationError for
+ * the first option the kernel rejects (or strict mode rejects), and a
+ * BpfUapiError for invalid arguments or an unknown kernel label.
+ */
+export function parse(input: string, options: ParseOptions = {}): ParseResult {
+  if (typeof input !== "string") {
+    throw new BpfUapiError("invalid-input", `input: expected a string, got ${typeof input} - pass the mount option text`);
+  }
+  const mode = options.mode ?? "kernel";
+  if (mode !== "kernel" && mode !== "strict") {
+    throw new BpfUapiError("invalid-mode", `mode: ${quote(String(mode))} is not a parse mode - use "kernel" or "strict"`);
+  }
+  const key = options.option === undefined ? null : OPTION_KEYS.get(options.option);
+  if (key === undefined) {
+    const message = `option: ${quote(String(options.option))} is not a delegate option - use one of ${[...OPTION_KEYS.keys()].join(", ")}`;
+    throw new BpfUapiError("invalid-option", message);
+  }
+
+  const tables = resolveKernel(options.kernel);
+  const state: ParseState = { tables, mode, masks: { cmds: 0n, maps: 0n, progs: 0n, attachs: 0n }, diagnostics: [] };
+  rejectNul(state, input);
+
+  if (key === null) {
+    parseOptionString(state, input);
+  } else {
+    parseDelegateOption(state, key, input, input, 0, 0);
+  }
+  return { kernel: tables.kernel, mode, masks: state.masks, diagnostics: state.diagnostics };
+}
+
+/** Rejects a NUL character, which a C string passed to mount(2) cannot contain. */
+function rejectNul(state: ParseState, input: string): void {
+  const index = input.indexOf("\0");
+  if (index === -1) return;
+
+  const message = `input: NUL character at column ${index + 1} would end the option string that mount(2) reads - remove it`;
+  reject(state, { code: "nul-character", option: null, token: "\0", position: index + 1, message }, null);
+}
+
+/** Splits `input` on commas, skipping empty items, and parses each item left to right. */
+function parseOptionString(state: ParseState, input: string): void {
+  let start = 0;
+  let previous: PreviousDelegate | null = null;
+  while (start <= input.length) {
+    const comma = input.indexOf(",", start);
+    const end = comma === -1 ? input.length : comma;
+    if (end > start) previous = parseItem(state, input.slice(start, end), start, previous);
+    start = end + 1;
+  }
+}
+
+/**
+ * Parses one `key` or `key=value` item that starts at index `start` of the
+ * input. Returns the delegate option and value it set, for the hint on a
+ * name that a comma split off, or null.
+ */
+function parseItem(state: ParseState, item: string, start: number, previous: PreviousDelegate | null): PreviousDelegate | null {
+  const equals = item.indexOf("=");
+  const key = equals === -1 ? item : item.slice(0, equals);
+  const value = equals === -1 ? null : item.slice(equals + 1);
+  const valueStart = start + equals + 1;
+
+  const maskKey = OPTION_KEYS.get(key);
+  if (maskKey !== undefined) {
+    parseDelegateOption(state, maskKey, value, item, start, valueStart);
+    return value === null ? null : { option: state.tables[maskKey].option, value };
+  }
+
+  const subject = `mount option ${quote(item)} at column ${start + 1}`;
+  const finding = { option: null, token: item, position: start + 1 };
+  if (key === "uid" || key === "gid" || key === "mode") {
+    parseOwnerOption(state, key, value, item, start, valueStart);
+  } else if (key === "source") {
+    const message = `${subject} is rejected because mount(8) already passes the device argument as the source (EINVAL) - remove it`;
+    reject(state, { ...finding, code: "source-option", message }, "EINVAL");
+  } else if (MOUNT_FLAGS.has(key)) {
+    note(state, { ...finding, code: "mount-flag", message: `${subject} is a generic mount flag, not a bpffs option` });
+  } else {
+    const problem = key === "" ? "has an empty name, so the kernel skips it" : "is not a bpffs option, so the kernel ignores it";
+    const remedy = unknownOptionRemedy(key, value !== null, state.tables, previous);
+    warn(state, { ...finding, code: "unknown-option", message: `${subject} ${problem} - ${remedy}` });
+  }
+  return null;
+}
+
+/** Parses a delegate option's value, or warns that a kernel without delegation ignores the option. */
+function parseDelegateOption(
+  state: ParseState,
+  key: MaskKey,
+  value: string | null,
+  item: string,
+  start: number,
+  valueStart: number,
+): void {
+  const option = state.tables[key].option;
+  if (!state.tables.delegation) {
+    const message = `${option}: option at column ${start + 1} is ignored by Linux ${state.tables.kernel}, because delegation needs Linux 6.9 or later - target a newer kernel or drop the option`;
+    warn(state, { code: "no-delegation", option, token: item, position: start + 1, message });
+    return;
+  }
+  if (value === null || value === "") {
+    const problem = value === null ? "has no value" : "has an empty value";
+    const message = `${option}: option at column ${start + 1} ${problem} (EINVAL) - give names joined by ":", "any" or a number, as in ${option}=any`;
+    reject(state, { code: "missing-value", option, token: item, position: start + 1, message }, "EINVAL");
+  }
+  parseValue(state, key, value, valueStart);
+}
+
+/** Validates a bpffs `uid`, `gid` or `mode` option; the kernel rejects a bad value with EINVAL. */
+function parseOwnerOption(
+  state: ParseState,
+  key: OwnerOption,
+  value: string | null,
+  item: string,
+  start: number,
+  valueStart: number,
+): void {
+  // NOTE: bpffs takes uid and gid since Linux 6.8, by the kernel's history
+  // rather than a test here, and older kernels ignore them as unknown
+  // options. Tables record only whether delegation (6.9) exists, so a 6.8
+  // kernel is modelled as ignoring them too.
+  const subject = `mount option ${quote(item)} at column ${start + 1}`;
+  if (key !== "mode" && !state.tables.delegation) {
+    const message = `${subject} is ignored by Linux ${state.tables.kernel}, because bpffs takes uid and gid from Linux 6.8 on - drop it or target a newer kernel`;
+    warn(state, { code: "unknown-option", option: null, token: item, position: start + 1, message });
+    return;
+  }
+
+  const token = value ?? item;
+  const position = value === null ? start + 1 : valueStart + 1;
+  if (parseOwnerValue(key, value) === null) {
+    const example = key === "mode" ? "mode=0700" : `${key}=1000`;
+    const message = `${key}: ${quote(token)} at column ${position} is not ${OWNER_VALUES[key]} (EINVAL) - write it as in ${example}`;
+    reject(state, { code: "invalid-owner-value", option: null, token, position, message }, "EINVAL");
+  }
+  note(state, { code: "bpffs-option", option: null, token, position, message: `${subject} is a valid bpffs option` });
+}
+
+/**
+ * Parses one delegate option value: tokens split on `:`, left to right.
+ * Names and `any` OR into the value's mask, a number replaces it, and the
+ * value's mask is then ORed into the option's mask.
+ */
+function parseValue(state: ParseState, key: MaskKey, value: string, valueStart: number): void {
+  const table = state.tables[key];
+  let mask = 0n;
+  let start = 0;
+  for (;;) {
+    const colon = value.indexOf(":", start);
+    const end = colon === -1 ? value.length : colon;
+    mask = parseToken(state, table, value.slice(start, end), valueStart + start + 1, mask);
+    if (colon === -1) break;
+    start = colon + 1;
+  }
+  state.masks[key] |= mask;
+}
+
+/** Parses one token at 1-based `position`, given the value's mask so far, and returns the new mask. */
+function parseToken(state: ParseState, table: DelegateTable, token: string, position: number, mask: bigint): bigint {
+  const option = table.option;
+  const subject = `${option}: ${quote(token)} at column ${position}`;
+  if (token === "") {
+    const message = `${option}: empty name at column ${position} (EINVAL) - remove the extra ":"`;
+    reject(state, { code: "empty-token", option, token, position, message }, "EINVAL");
+  }
+  if (token === "any") {
+    note(state, { code: "any", option, token, position, message: `${subject} sets all 64 bits`, bits: U64_MAX });
+    return U64_MAX;
+  }
+
+  const entry = lookupName(table, token);
+  if (entry !== undefined) return mask | reportName(state, table, entry, token, position);
+
+  const parsed = parseKernelUnsigned(token, 0, 64);
+  if (typeof parsed === "string") {
+    const problem = parsed === "ERANGE" ? "is larger than 2^64-1" : `is not a ${NAME_NOUNS[table.key]} name or a number`;
+    const remedy = parsed === "ERANGE" ? `use "any" to delegate every ${NAME_NOUNS[table.key]}` : invalidTokenRemedy(token, state.tables, table.key);
+    const code = parsed === "ERANGE" ? "number-out-of-range" : "invalid-token";
+    reject(state, { code, option, token, position, message: `${subject} ${problem} (${parsed}) - ${remedy}` }, parsed);
+  }
+  reportNumber(state, table, token, position, parsed, mask);
+  return parsed;
+}
+
+/** Returns the first enumerator named `token`, compared with ASCII-only case folding. */
+function lookupName(table: DelegateTable, token: string): DelegateName | undefined {
+  const byName = indexTable(table).byName;
+  const exact = byName.get(token);
+  if (exact !== undefined) return exact;
+
+  const folded = foldAsciiCase(token);
+  return folded === null || folded === token ? undefined : byName.get(folded);
+}
+
+/** Records the diagnostic of a name token and returns the bit it sets. */
+function reportName(state: ParseState, table: DelegateTable, entry: DelegateName, token: string, position: number): bigint {
+  const option = table.option;
+  const bits = 1n << BigInt(entry.bit);
+  const subject = `${option}: ${quote(token)} at column ${position}`;
+  if (entry.outOfDomainValue !== undefined) {
+    const value = entry.outOfDomainValue;
+    const message =
+      `${subject} is ${entry.cName} = ${value}, outside the mask's bits 0 to 63, so the kernel's shift by ${value} is undefined` +
+      ` (x86-64 and arm64 set bit ${entry.bit}) - do not delegate it by name`;
+    warn(state, { code: "out-of-domain-name", option, token, position, message, bits });
+  } else if (entry.aliasOf !== undefined) {
+    const message = `${subject} is an alias of ${quote(entry.aliasOf)} and sets bit ${entry.bit} (${entry.cName})`;
+    note(state, { code: "alias", option, token, position, message, bits });
+  } else {
+    note(state, { code: "name", option, token, position, message: `${subject} sets bit ${entry.bit} (${entry.cName})`, bits });
+  }
+  return bits;
+}
+
+/** Records the diagnostic of a number token that replaces the value's mask `mask` with `value`. */
+function reportNumber(state: ParseState, table: DelegateTable, token: string, position: number, value: bigint, mask: bigint): void {
+  const option = table.option;
+  const subject = `${option}: ${quote(token)} at column ${position}`;
+  const finding = { option, token, position, bits: value };
+  const lost = mask & ~value;
+  const unusable = value & ~table.anyMask;
+  const limit = table.sentinel === null ? `outside the any mask 0x${table.anyMask.toString(16)}` : `at or above ${table.sentinel.name} (${table.sentinel.value})`;
+
+  if (lost !== 0n) {
+    const message = `${subject} replaces the mask built so far in this value, dropping 0x${lost.toString(16)} - put numbers before names, or use one number or names only`;
+    warn(state, { ...finding, code: "number-replaces-mask", message });
+  } else if (unusable !== 0n && value !== U64_MAX) {
+    const message = `${subject} sets bits 0x${unusable.toString(16)} ${limit}, which no ${NAME_NOUNS[table.key]} uses and /proc/mounts never shows - drop those bits, or use "any" for every ${NAME_NOUNS[table.key]}`;
+    warn(state, { ...finding, code: "bits-above-sentinel", message });
+  } else if (value === U64_MAX) {
+    warn(state, { ...finding, code: "bits-above-sentinel", message: `${subject} sets all 64 bits - write "any" instead` });
+  } else if (detectBase(token) === 8 && value >= 8n) {
+    const message = `${subject} is octal because of its leading 0, so it means ${value}, not ${token.replace(/^\+?0+/, "")} - write ${value} or 0x${value.toString(16)}`;
+    warn(state, { ...finding, code: "octal-number", message });
+  } else if (token.endsWith("\n")) {
+    warn(state, { ...finding, code: "trailing-newline", message: `${subject} ends with a newline, which the kernel skips after a number - remove it` });
+  } else {
+    note(state, { ...finding, code: "number", message: `${subject} sets the mask to 0x${value.toString(16)}` });
+  }
+}
