@@ -24,14 +24,19 @@ export interface EnumSpec {
    * the option, matched case-insensitively.
    */
   readonly prefix: string;
+  /**
+   * Whether a header without this enum is an error. bpf_link_type appeared in
+   * Linux 5.7, so older headers lack it.
+   */
+  readonly required: boolean;
 }
 
 export const ENUM_SPECS: readonly EnumSpec[] = [
-  { cName: "bpf_cmd", tsName: "BpfCmd", option: "delegate_cmds", key: "cmds", prefix: "BPF_" },
-  { cName: "bpf_map_type", tsName: "BpfMapType", option: "delegate_maps", key: "maps", prefix: "BPF_MAP_TYPE_" },
-  { cName: "bpf_prog_type", tsName: "BpfProgType", option: "delegate_progs", key: "progs", prefix: "BPF_PROG_TYPE_" },
-  { cName: "bpf_attach_type", tsName: "BpfAttachType", option: "delegate_attachs", key: "attachs", prefix: "BPF_" },
-  { cName: "bpf_link_type", tsName: "BpfLinkType", option: null, key: null, prefix: "BPF_LINK_TYPE_" },
+  { cName: "bpf_cmd", tsName: "BpfCmd", option: "delegate_cmds", key: "cmds", prefix: "BPF_", required: true },
+  { cName: "bpf_map_type", tsName: "BpfMapType", option: "delegate_maps", key: "maps", prefix: "BPF_MAP_TYPE_", required: true },
+  { cName: "bpf_prog_type", tsName: "BpfProgType", option: "delegate_progs", key: "progs", prefix: "BPF_PROG_TYPE_", required: true },
+  { cName: "bpf_attach_type", tsName: "BpfAttachType", option: "delegate_attachs", key: "attachs", prefix: "BPF_", required: true },
+  { cName: "bpf_link_type", tsName: "BpfLinkType", option: null, key: null, prefix: "BPF_LINK_TYPE_", required: false },
 ];
 
 /** The mask keys in the order the kernel prints the options in /proc/mounts. */

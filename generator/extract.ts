@@ -1,0 +1,62 @@
+/**
+ * Extraction: one header in, the target enums out, each enumerator with its
+ * value and position. By default tree-sitter parses only the preprocessor
+ * directives and the target enum definitions (see regions.ts); `fullParse`
+ * parses the whole file, and both must give the same result.
+ */
+import Parser from "tree-sitter";
+import C from "tree-sitter-c";
+import { ENUM_SPECS } from "../src/enums.js";
+import { GeneratorErrors } from "./errors.js";
+import { MacroTable } from "./macros.js";
+import { lexPpTokens } from "./pptokens.js";
+import { findRegions, toTextRanges } from "./regions.js";
+import type { HeaderText } from "./source.js";
+import { HeaderWalker, type RawEnum } from "./walk.js";
+
+export interface ExtractOptions {
+  /** Parse the whole file instead of only the parts extraction needs. */
+  readonly fullParse?: boolean;
+  /** Macros defined before the header, as `-D NAME=VALUE` defines them for a compiler. */
+  readonly defines?: ReadonlyMap<string, string>;
+}
+
+const TARGET_TAGS: ReadonlySet<string> = new Set(ENUM_SPECS.map((spec) => spec.cName));
+
+let sharedParser: Parser | null = null;
+
+/** Returns the process's tree-sitter parser for C, created on first use. */
+export function cParser(): Parser {
+  if (sharedParser === null) {
+    sharedParser = new Parser();
+    sharedParser.setLanguage(C as unknown as Parser.Language);
+  }
+  return sharedParser;
+}
+
+/** Reads a chunk of the text for tree-sitter, so a large header is not copied at once. */
+function chunkReader(text: string): (index: number) => string {
+  return (index) => text.slice(index, index + 65536);
+}
+
+/**
+ * Extracts the active definitions of the target enums. Raises
+ * GeneratorErrors with every located problem found in the header.
+ */
+export function extractEnums(header: HeaderText, options: ExtractOptions = {}): Map<string, RawEnum> {
+  const parser = cParser();
+  const input = chunkReader(header.text);
+  let tree: Parser.Tree;
+  if (options.fullParse === true) {
+    tree = parser.parse(input);
+  } else {
+    const regions = findRegions(header.text, TARGET_TAGS);
+    const includedRanges = toTextRanges(regions, header.lineStarts);
+    tree = includedRanges.length === 0 ? parser.parse("") : parser.parse(input, undefined, { includedRanges });
+  }
+  const macros = new MacroTable(options.defines, lexPpTokens);
+  const walker = new HeaderWalker(header, TARGET_TAGS, macros, parser);
+  walker.visit(tree.rootNode);
+  if (walker.errors.length > 0) throw new GeneratorErrors(walker.errors);
+  return walker.enums;
+}

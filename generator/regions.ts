@@ -1,0 +1,222 @@
+/**
+ * The fast path: find the parts of a header that extraction needs, so that
+ * tree-sitter parses only those (through its `includedRanges` option) instead
+ * of the whole file. The parts are every preprocessor directive, because
+ * macros and conditionals decide what an enum contains, and every definition
+ * of a target enum. The scan is lexical only: it skips comments, string and
+ * character literals, and finds the token sequence `enum TAG {`.
+ */
+
+/** A span of the text, with the 0-based row and column of both ends. */
+export interface TextRange {
+  readonly startIndex: number;
+  readonly endIndex: number;
+  readonly startPosition: { row: number; column: number };
+  readonly endPosition: { row: number; column: number };
+}
+
+function isIdentifierPart(code: number): boolean {
+  return (
+    (code >= 0x41 && code <= 0x5a) ||
+    (code >= 0x61 && code <= 0x7a) ||
+    (code >= 0x30 && code <= 0x39) ||
+    code === 0x5f ||
+    code === 0x24
+  );
+}
+
+/** A cursor over the text that skips what cannot hold a token of interest. */
+class Scanner {
+  index = 0;
+
+  constructor(readonly text: string) {}
+
+  /** Skips white space and comments; returns false at the end of the text. */
+  skipTrivia(): boolean {
+    const text = this.text;
+    while (this.index < text.length) {
+      const code = text.charCodeAt(this.index);
+      if (code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d || code === 0x0b || code === 0x0c) {
+        this.index++;
+      } else if (code === 0x5c && (text[this.index + 1] === "\n" || text.startsWith("\r\n", this.index + 1))) {
+        this.index += text[this.index + 1] === "\n" ? 2 : 3;
+      } else if (text.startsWith("/*", this.index)) {
+        const end = text.indexOf("*/", this.index + 2);
+        this.index = end === -1 ? text.length : end + 2;
+      } else if (text.startsWith("//", this.index)) {
+        this.index = this.lineEnd(this.index);
+      } else {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The offset of the newline that ends the logical line at `index`, after backslash continuations. */
+  lineEnd(index: number): number {
+    const text = this.text;
+    let end = text.indexOf("\n", index);
+    while (end !== -1) {
+      const before = text[end - 1] === "\r" ? end - 2 : end - 1;
+      if (text[before] !== "\\") return end;
+      end = text.indexOf("\n", end + 1);
+    }
+    return text.length;
+  }
+
+  /** The end of a preprocessor directive starting at `index`; block comments may span lines. */
+  directiveEnd(index: number): number {
+    const text = this.text;
+    let cursor = index;
+    for (;;) {
+      const end = this.lineEnd(cursor);
+      const comment = text.indexOf("/*", cursor);
+      if (comment === -1 || comment >= end) return end;
+      const lineComment = text.indexOf("//", cursor);
+      if (lineComment !== -1 && lineComment < comment) return end;
+      const close = text.indexOf("*/", comment + 2);
+      if (close === -1) return text.length;
+      cursor = close + 2;
+    }
+  }
+
+  /** Whether the character at `index` is the first non-blank one on its line. */
+  startsLine(index: number): boolean {
+    for (let cursor = index - 1; cursor >= 0; cursor--) {
+      const code = this.text.charCodeAt(cursor);
+      if (code === 0x0a) return true;
+      if (code !== 0x20 && code !== 0x09 && code !== 0x0d && code !== 0x0b && code !== 0x0c) return false;
+    }
+    return true;
+  }
+
+  readIdentifier(): string {
+    const start = this.index;
+    while (this.index < this.text.length && isIdentifierPart(this.text.charCodeAt(this.index))) this.index++;
+    return this.text.slice(start, this.index);
+  }
+
+  /** Skips a string or character literal starting at the current quote. */
+  skipQuoted(): void {
+    const text = this.text;
+    const quote = text.charCodeAt(this.index);
+    this.index++;
+    while (this.index < text.length) {
+      const code = text.charCodeAt(this.index);
+      this.index += code === 0x5c ? 2 : 1;
+      if (code === quote || code === 0x0a) return;
+    }
+  }
+
+  /** Skips a balanced group that opens at the current character; returns false if it never closes. */
+  skipBalanced(open: number, close: number): boolean {
+    let depth = 0;
+    while (this.skipTrivia()) {
+      const code = this.text.charCodeAt(this.index);
+      if (code === 0x22 || code === 0x27) {
+        this.skipQuoted();
+        continue;
+      }
+      if (code === 0x23 && this.startsLine(this.index)) {
+        this.index = this.directiveEnd(this.index);
+        continue;
+      }
+      this.index++;
+      if (code === open) depth++;
+      if (code === close && --depth === 0) return true;
+    }
+    return false;
+  }
+}
+
+/**
+ * Returns the ranges of `text` that hold preprocessor directives or a
+ * definition of one of `tags`, in order and without overlaps.
+ */
+export function findRegions(text: string, tags: ReadonlySet<string>): Array<{ start: number; end: number }> {
+  const scanner = new Scanner(text);
+  const regions: Array<{ start: number; end: number }> = [];
+  while (scanner.skipTrivia()) {
+    const start = scanner.index;
+    const code = text.charCodeAt(start);
+    if (code === 0x23 && scanner.startsLine(start)) {
+      const end = scanner.directiveEnd(start);
+      regions.push({ start, end: Math.min(end + 1, text.length) });
+      scanner.index = end;
+    } else if (code === 0x22 || code === 0x27) {
+      scanner.skipQuoted();
+    } else if (isIdentifierPart(code)) {
+      const word = scanner.readIdentifier();
+      if (word === "enum") {
+        const end = enumDefinitionEnd(scanner, tags);
+        if (end !== -1) {
+          regions.push({ start, end });
+          scanner.index = end;
+        }
+      }
+    } else {
+      scanner.index++;
+    }
+  }
+  return regions;
+}
+
+/**
+ * After the keyword `enum`, reads an optional `__attribute__((...))` and the
+ * tag. For a target tag followed by `{`, returns the end of the definition:
+ * the matching `}` and the declarators up to `;`. Otherwise returns -1 and
+ * leaves the scanner after what it read.
+ */
+function enumDefinitionEnd(scanner: Scanner, tags: ReadonlySet<string>): number {
+  const text = scanner.text;
+  for (;;) {
+    if (!scanner.skipTrivia()) return -1;
+    const afterKeyword = scanner.index;
+    const word = scanner.readIdentifier();
+    if (word === "") return -1;
+    if (word === "__attribute__" || word === "__attribute") {
+      if (!scanner.skipTrivia() || text[scanner.index] !== "(" || !scanner.skipBalanced(0x28, 0x29)) return -1;
+      continue;
+    }
+    if (!tags.has(word) || !scanner.skipTrivia() || text[scanner.index] !== "{") {
+      scanner.index = afterKeyword + word.length;
+      return -1;
+    }
+    if (!scanner.skipBalanced(0x7b, 0x7d)) return text.length;
+    return declaratorsEnd(scanner);
+  }
+}
+
+/** Extends a definition over the declarators after its `}` up to and including `;`. */
+function declaratorsEnd(scanner: Scanner): number {
+  const text = scanner.text;
+  const closeBrace = scanner.index;
+  while (scanner.skipTrivia()) {
+    const code = text.charCodeAt(scanner.index);
+    if (code === 0x3b) return scanner.index + 1;
+    if (code === 0x7b || code === 0x7d || (code === 0x23 && scanner.startsLine(scanner.index))) return closeBrace;
+    if (code === 0x28) {
+      if (!scanner.skipBalanced(0x28, 0x29)) return closeBrace;
+      continue;
+    }
+    scanner.index++;
+  }
+  return closeBrace;
+}
+
+/** Turns offset ranges into tree-sitter ranges with 0-based rows and columns. */
+export function toTextRanges(
+  regions: ReadonlyArray<{ start: number; end: number }>,
+  lineStarts: readonly number[],
+): TextRange[] {
+  let line = 0;
+  const position = (offset: number): { row: number; column: number } => {
+    while (line + 1 < lineStarts.length && (lineStarts[line + 1] ?? Infinity) <= offset) line++;
+    return { row: line, column: offset - (lineStarts[line] ?? 0) };
+  };
+  return regions.map((region) => {
+    const startPosition = position(region.start);
+    const endPosition = position(region.end);
+    return { startIndex: region.start, endIndex: region.end, startPosition, endPosition };
+  });
+}
