@@ -1,0 +1,180 @@
+/**
+ * The render stage: view models built from the model, rendered through the
+ * handlebars templates in templates/. Templates hold no logic; every string
+ * they print is computed and checked here.
+ */
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import Handlebars from "handlebars";
+import { DELEGATION_SINCE, ENUM_SPECS, type EnumSpec } from "../src/enums.js";
+import { renderJson } from "./json.js";
+import { INPUT_LICENCE, regenerateCommand } from "./provenance.js";
+import { versionDirectory } from "./version.js";
+import type { EnumModel, MemberModel, UapiModel } from "./model.js";
+
+const TEMPLATE_DIR = fileURLToPath(new URL("../templates/", import.meta.url));
+
+/** A generated file: its path relative to the version's directory, and its content. */
+export interface GeneratedFile {
+  readonly path: string;
+  readonly content: string;
+}
+
+/** Whether a name is a C identifier, so it can be printed in TypeScript source unquoted. */
+export function isCIdentifier(name: string): boolean {
+  if (name.length === 0) return false;
+  for (let index = 0; index < name.length; index++) {
+    const code = name.charCodeAt(index);
+    const letter = (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || code === 0x5f;
+    const digit = code >= 0x30 && code <= 0x39;
+    if (!letter && !(digit && index > 0)) throw new Error(`not a C identifier: ${JSON.stringify(name)}`);
+  }
+  return true;
+}
+
+/** The kernel's spelling of an enumerator for a delegate option: prefix removed, lower case. */
+export function kernelName(spec: EnumSpec, cName: string): string | null {
+  if (cName.length < spec.prefix.length) return null;
+  if (cName.slice(0, spec.prefix.length).toUpperCase() !== spec.prefix) return null;
+  return cName.slice(spec.prefix.length).toLowerCase();
+}
+
+/** Whether a kernel version label is a release with delegation options, or `next`. */
+export function hasDelegation(kernel: string): boolean {
+  if (kernel === "next") return true;
+  const [major, minor] = kernel.split(".").map(Number);
+  const [sinceMajor, sinceMinor] = DELEGATION_SINCE.split(".").map(Number);
+  if (major === undefined || minor === undefined || sinceMajor === undefined || sinceMinor === undefined) return false;
+  return major > sinceMajor || (major === sinceMajor && minor >= sinceMinor);
+}
+
+function hex(value: bigint): string {
+  return `0x${value.toString(16)}n`;
+}
+
+function memberNote(member: MemberModel): string {
+  switch (member.classification) {
+    case "alias":
+      return `alias of ${member.aliasOf ?? ""}`;
+    case "sentinel":
+      return "sentinel: the number of members before it";
+    case "out-of-domain":
+      return "out of domain: not a bit of a 64-bit delegate mask";
+    default:
+      return "";
+  }
+}
+
+function enumView(model: EnumModel) {
+  return {
+    cName: model.spec.cName,
+    tsName: model.spec.tsName,
+    line: model.line,
+    members: model.members.map((member) => {
+      isCIdentifier(member.name);
+      const safe = member.value >= BigInt(Number.MIN_SAFE_INTEGER) && member.value <= BigInt(Number.MAX_SAFE_INTEGER);
+      return { name: member.name, value: member.value.toString(), literal: safe ? member.value.toString() : "", note: memberNote(member) };
+    }),
+  };
+}
+
+/** A property key that never sets the prototype of an object literal. */
+function propertyKey(name: string): string {
+  return name === "__proto__" ? `["__proto__"]` : name;
+}
+
+function optionView(model: EnumModel) {
+  const spec = model.spec;
+  const names = [];
+  const byBit = new Map<number, string[]>();
+  for (const member of model.members) {
+    const name = kernelName(spec, member.name);
+    if (name === null || !isCIdentifier(member.name)) continue;
+    if (member.classification === "member" || member.classification === "alias") {
+      const bit = Number(member.value);
+      names.push({ name, cName: member.name, bit, aliasOf: member.aliasOf === undefined ? "" : kernelName(spec, member.aliasOf) });
+      byBit.set(bit, [...(byBit.get(bit) ?? []), name]);
+    } else {
+      const bit = Number(BigInt.asUintN(6, member.value));
+      names.push({ name, cName: member.name, bit, aliasOf: "", outOfDomainValue: `${member.value}n` });
+    }
+  }
+  const bits = names.filter((entry) => entry.outOfDomainValue === undefined).map((entry) => ({ name: propertyKey(entry.name), bit: entry.bit }));
+  const sentinel = model.sentinel === null ? "null" : `{ name: "${model.sentinel.name}", value: ${model.sentinel.value} }`;
+  return {
+    option: spec.option,
+    key: spec.key,
+    cName: spec.cName,
+    prefix: spec.prefix,
+    constant: (spec.key ?? "").toUpperCase(),
+    anyMask: hex(model.anyMask),
+    sentinel,
+    names,
+    bits,
+    byBit: [...byBit.entries()].sort(([a], [b]) => a - b).map(([bit, list]) => ({ bit, names: list })),
+  };
+}
+
+type Template = Handlebars.TemplateDelegate;
+
+/** Compiles the templates once; one instance renders any number of versions. */
+export class Renderer {
+  private readonly handlebars = Handlebars.create();
+  private readonly enums: Template;
+  private readonly tables: Template;
+  private readonly index: Template;
+  private readonly registry: Template;
+
+  constructor(templateDir: string = TEMPLATE_DIR) {
+    const load = (name: string): string => readFileSync(`${templateDir}${name}`, "utf8");
+    const compile = (name: string): Template =>
+      this.handlebars.compile(load(name), { noEscape: true, strict: true, preventIndent: true });
+    this.handlebars.registerPartial("header", load("header.hbs"));
+    this.enums = compile("enums.ts.hbs");
+    this.tables = compile("tables.ts.hbs");
+    this.index = compile("index.ts.hbs");
+    this.registry = compile("registry.ts.hbs");
+  }
+
+  /** Renders generated/index.ts, which maps each version label to its tables. */
+  renderRegistry(versions: ReadonlyArray<{ readonly kernel: string; readonly sha256: string }>): string {
+    const releases = versions.filter((version) => version.kernel !== "next");
+    const newest = releases.at(-1) ?? versions.at(-1);
+    return this.registry({
+      command: "npm run generate",
+      kernels: versions.map((version) => version.kernel).join(", "),
+      licence: INPUT_LICENCE,
+      runtimeImport: "../src/tables.js",
+      defaultKernel: newest?.kernel ?? "",
+      versions: versions.map((version) => ({
+        ...version,
+        directory: versionDirectory(version.kernel),
+        binding: `TABLES_${version.kernel.replaceAll(".", "_").toUpperCase()}`,
+      })),
+    });
+  }
+
+  /** Renders the files of one kernel version, paths relative to its directory. */
+  renderVersion(model: UapiModel): GeneratedFile[] {
+    const header = {
+      command: regenerateCommand(model.kernel),
+      kernel: model.kernel,
+      sha256: model.source.sha256,
+      licence: INPUT_LICENCE,
+    };
+    const present = new Set(model.enums.map((enumModel) => enumModel.spec.cName));
+    const enums = {
+      ...header,
+      enums: model.enums.map(enumView),
+      missing: [...ENUM_SPECS].filter((spec) => !present.has(spec.cName)),
+    };
+    const options = model.enums.filter((enumModel) => enumModel.spec.option !== null).map(optionView);
+    const tables = { ...header, runtimeImport: "../../src/tables.js", delegation: hasDelegation(model.kernel), options };
+    return [
+      { path: "enums.ts", content: this.enums(enums) },
+      { path: "tables.ts", content: this.tables(tables) },
+      { path: "index.ts", content: this.index(header) },
+      { path: "uapi.json", content: renderJson(model) },
+    ];
+  }
+}
