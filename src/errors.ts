@@ -59,8 +59,12 @@ export class DelegationError extends BpfUapiError {
 /** Maximum token length a message quotes in full. Longer tokens are cut in messages, but the token field keeps them whole. */
 const MAX_QUOTED_LENGTH = 48;
 
+/** Characters that JSON.stringify escapes: controls, quote, backslash and (lone) surrogates. */
+const NEEDS_ESCAPE = /["\\\x00-\x1f\ud800-\udfff]/;
+
 /** Quotes `token` for a message, escaping control characters and cutting long tokens. */
 export function quote(token: string): string {
+  if (token.length <= MAX_QUOTED_LENGTH && !NEEDS_ESCAPE.test(token)) return `"${token}"`;
   if (token.length > MAX_QUOTED_LENGTH) {
     return `${JSON.stringify(token.slice(0, MAX_QUOTED_LENGTH))}... (${token.length} characters)`;
   }

@@ -9,6 +9,9 @@ import type { DelegateName, DelegateTable, KernelTables } from "./tables.js";
 /** `6.18`, `v6.18`, `6.18.44` and `6.18.44-foo` (a `uname -r` string) all name the 6.18 tables. */
 const VERSION_LABEL = /^v?(\d+)\.(\d+)(?:\.\d+)?(?:[-+~_].*)?$/s;
 
+/** The shipped tables keyed by any string, so a caller's label can be looked up. */
+const SHIPPED_TABLES: Readonly<Record<string, KernelTables>> = KERNEL_TABLES;
+
 /**
  * Returns the tables for `kernel`: the tables object itself, the shipped
  * tables for a version label (or `next`), or those of the newest shipped
@@ -25,8 +28,8 @@ export function resolveKernel(kernel?: string | KernelTables): KernelTables {
 }
 
 function shippedTables(label: string): KernelTables {
-  if (Object.hasOwn(KERNEL_TABLES, label)) {
-    const tables = KERNEL_TABLES[label];
+  if (Object.hasOwn(SHIPPED_TABLES, label)) {
+    const tables = SHIPPED_TABLES[label];
     if (tables !== undefined) return tables;
   }
 
@@ -40,7 +43,7 @@ function shippedTables(label: string): KernelTables {
 
 /** Returns the shipped version labels, oldest first, with `next` last. */
 export function shippedKernels(): string[] {
-  return Object.keys(KERNEL_TABLES).sort(compareKernelLabels);
+  return Object.keys(SHIPPED_TABLES).sort(compareKernelLabels);
 }
 
 /** Orders `6.1` before `6.18` and both before `next` or any other non-numeric label. */

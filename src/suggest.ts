@@ -168,6 +168,11 @@ export function invalidTokenRemedy(token: string, tables: KernelTables, key: Mas
   if (newer !== null) return `${JSON.stringify(folded)} is a ${noun} name in the ${newer} tables, not in ${tables.kernel}`;
 
   const closest = closestName(token, table);
+  const nonAscii = /[^\x00-\x7f]/.exec(token)?.[0];
+  if (closest !== null && nonAscii !== undefined) {
+    const codePoint = `U+${(nonAscii.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
+    return `the kernel folds only ASCII letters, so ${codePoint} matches no name; did you mean ${JSON.stringify(closest)}?`;
+  }
   if (closest !== null) return `did you mean ${JSON.stringify(closest)}?`;
 
   const example = table.names.find((entry) => entry.outOfDomainValue === undefined)?.name;
