@@ -363,6 +363,7 @@ describe("resolveKernel", () => {
     { given: "6.18.44-fc-v1252", want: "6.18" },
     { given: "v6.18", want: "6.18" },
     { given: "6.1", want: "6.1" },
+    { given: "next", want: "next" },
   ];
 
   it.each(labels)("resolves $given", ({ given, want }) => {
