@@ -189,6 +189,9 @@ function parseItem(state: ParseState, item: string, start: number, previous: Pre
   } else if (MOUNT_FLAGS.has(key)) {
     const message = `${subject} is a generic mount flag, not a bpffs option`;
     note(state, { code: "mount-flag", option: null, token: item, position, message });
+  } else if (key.startsWith("x-") || key === "comment") {
+    const message = `${subject} is a mount(8) option, which mount(8) removes before calling mount(2)`;
+    note(state, { code: "mount-flag", option: null, token: item, position, message });
   } else {
     const problem = key === "" ? "has an empty name, so the kernel skips it" : "is not a bpffs option, so the kernel ignores it";
     const remedy = unknownOptionRemedy(key, value !== null, state.tables, previous);
@@ -233,9 +236,8 @@ function parseOwnerOption(
   // rather than a test here, and older kernels ignore them as unknown
   // options. Tables record only whether delegation (6.9) exists, so a 6.8
   // kernel is modelled as ignoring them too.
-  const subject = `mount option ${quote(item)} at column ${start + 1}`;
   if (key !== "mode" && !state.tables.delegation) {
-    const message = `${subject} is ignored by Linux ${state.tables.kernel}, because bpffs takes uid and gid from Linux 6.8 on - drop it or target a newer kernel`;
+    const message = `mount option ${quote(item)} at column ${start + 1} is ignored by Linux ${state.tables.kernel}, because bpffs takes uid and gid from Linux 6.8 on - drop it or target a newer kernel`;
     warn(state, { code: "unknown-option", option: null, token: item, position: start + 1, message });
     return;
   }

@@ -192,6 +192,7 @@ describe("parse diagnostics", () => {
     { given: "delegate_cmds=1\n", want: { codes: ["trailing-newline"], severities: ["warning"] } },
     { given: "delegate_cmds=map_create,prog_load", want: { codes: ["name", "unknown-option"], severities: ["info", "warning"] } },
     { given: "rw,relatime,uid=1000,mode=700", want: { codes: ["mount-flag", "mount-flag", "bpffs-option", "bpffs-option"], severities: ["info", "info", "info", "info"] } },
+    { given: "x-systemd.automount,comment=x,defaults", want: { codes: ["mount-flag", "mount-flag", "mount-flag"], severities: ["info", "info", "info"] } },
     { given: "DELEGATE_CMDS=any,=x", want: { codes: ["unknown-option", "unknown-option"], severities: ["warning", "warning"] } },
   ];
 
