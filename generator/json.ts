@@ -3,6 +3,7 @@
  * tools in other languages. Values are JSON numbers when they are safe
  * integers and decimal strings otherwise.
  */
+import type { NameHistory } from "./history.js";
 import type { MemberModel, UapiModel } from "./model.js";
 import { INPUT_LICENCE, regenerateCommand } from "./provenance.js";
 
@@ -41,6 +42,22 @@ export function renderJson(model: UapiModel): string {
     generated: `by bpf-uapi from include/uapi/linux/bpf.h; do not edit; regenerate with: ${regenerateCommand(model.kernel)}`,
     kernel: model.kernel,
     source: { sha256: model.source.sha256, licence: INPUT_LICENCE },
+    enums,
+  };
+  return `${JSON.stringify(document, null, 2)}\n`;
+}
+
+/** Renders history.json: for each enum, the first and last version of each enumerator and its value. */
+export function renderHistoryJson(kernels: readonly string[], history: readonly NameHistory[]): string {
+  const enums: Record<string, Record<string, unknown>> = {};
+  for (const entry of history) {
+    const names = (enums[entry.enumName] ??= Object.create(null) as Record<string, unknown>);
+    names[entry.name] = { first: entry.first, last: entry.last, value: jsonValue(entry.value), classification: entry.classification };
+  }
+  const document = {
+    generated: "by bpf-uapi from include/uapi/linux/bpf.h; do not edit; regenerate with: npm run generate",
+    kernels,
+    licence: INPUT_LICENCE,
     enums,
   };
   return `${JSON.stringify(document, null, 2)}\n`;

@@ -10,6 +10,7 @@ import { DELEGATION_SINCE, ENUM_SPECS, type EnumSpec } from "../src/enums.js";
 import { renderJson } from "./json.js";
 import { INPUT_LICENCE, regenerateCommand } from "./provenance.js";
 import { versionDirectory } from "./version.js";
+import type { NameHistory } from "./history.js";
 import type { EnumModel, MemberModel, UapiModel } from "./model.js";
 
 const TEMPLATE_DIR = fileURLToPath(new URL("../templates/", import.meta.url));
@@ -124,6 +125,7 @@ export class Renderer {
   private readonly tables: Template;
   private readonly index: Template;
   private readonly registry: Template;
+  private readonly history: Template;
 
   constructor(templateDir: string = TEMPLATE_DIR) {
     const load = (name: string): string => readFileSync(`${templateDir}${name}`, "utf8");
@@ -134,6 +136,27 @@ export class Renderer {
     this.tables = compile("tables.ts.hbs");
     this.index = compile("index.ts.hbs");
     this.registry = compile("registry.ts.hbs");
+    this.history = compile("history.ts.hbs");
+  }
+
+  /** Renders generated/history.ts: the versions that have each delegate name. */
+  renderHistory(kernels: readonly string[], history: readonly NameHistory[]): string {
+    const options = ENUM_SPECS.filter((spec) => spec.key !== null).map((spec) => ({
+      key: spec.key,
+      names: history
+        .filter((entry) => entry.enumName === spec.cName && (entry.classification === "member" || entry.classification === "alias"))
+        .flatMap((entry) => {
+          const name = kernelName(spec, entry.name);
+          return name === null || !isCIdentifier(entry.name) ? [] : [{ name, first: entry.first, last: entry.last }];
+        }),
+    }));
+    return this.history({
+      command: "npm run generate",
+      kernels: kernels.join(", "),
+      licence: INPUT_LICENCE,
+      runtimeImport: "../src/enums.js",
+      options,
+    });
   }
 
   /** Renders generated/index.ts, which maps each version label to its tables. */

@@ -1,0 +1,51 @@
+/**
+ * Which headers a generate or check run reads: every pinned version whose
+ * header is cached, or the system header when the cache is empty.
+ */
+import { existsSync } from "node:fs";
+import type { VersionInput } from "./generate.js";
+import { cachedHeaderPath, findPin, readPins, type KernelPin } from "./pins.js";
+import { readKernelVersion } from "./version.js";
+
+export const SYSTEM_HEADER = "/usr/include/linux/bpf.h";
+export const SYSTEM_VERSION_HEADER = "/usr/include/linux/version.h";
+
+export interface InputPlan {
+  readonly inputs: readonly VersionInput[];
+  /** Pinned versions whose header is not cached, so they are kept as they are. */
+  readonly notCached: readonly KernelPin[];
+  /** Where the inputs come from, for the summary line. */
+  readonly origin: string;
+}
+
+/**
+ * Plans the inputs of a run without `--header`: the cached header of
+ * `kernel` when given, else every cached pinned header, else the system's.
+ */
+export async function planInputs(headersDir: string, kernel?: string): Promise<InputPlan> {
+  const pins = readPins(`${headersDir}/kernels.json`);
+  if (kernel !== undefined) {
+    const pin = findPin(pins, kernel);
+    const path = cachedHeaderPath(pin, headersDir);
+    if (!existsSync(path)) {
+      return { inputs: [], notCached: [pin], origin: "headers/cache" };
+    }
+    return { inputs: [{ kernel, headerPath: path }], notCached: [], origin: "headers/cache" };
+  }
+  const cached = pins.filter((pin) => existsSync(cachedHeaderPath(pin, headersDir)));
+  const notCached = pins.filter((pin) => !cached.includes(pin));
+  if (cached.length > 0) {
+    return {
+      inputs: cached.map((pin) => ({ kernel: pin.kernel, headerPath: cachedHeaderPath(pin, headersDir) })),
+      notCached,
+      origin: "headers/cache",
+    };
+  }
+  const systemKernel = await readKernelVersion(SYSTEM_VERSION_HEADER);
+  return { inputs: [{ kernel: systemKernel, headerPath: SYSTEM_HEADER }], notCached: [], origin: SYSTEM_HEADER };
+}
+
+/** The message for a pinned version whose header is not cached. */
+export function notCachedMessage(pin: KernelPin): string {
+  return `${pin.kernel}: header not cached (headers/cache/${pin.kernel}/${pin.file}) - fill it with npm run headers -- --from DIR`;
+}
