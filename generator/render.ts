@@ -74,7 +74,13 @@ function enumView(model: EnumModel) {
     members: model.members.map((member) => {
       isCIdentifier(member.name);
       const safe = member.value >= BigInt(Number.MIN_SAFE_INTEGER) && member.value <= BigInt(Number.MAX_SAFE_INTEGER);
-      return { name: member.name, value: member.value.toString(), literal: safe ? member.value.toString() : "", note: memberNote(member) };
+      return {
+        name: member.name,
+        key: propertyKey(member.name),
+        value: member.value.toString(),
+        literal: safe ? member.value.toString() : "",
+        note: memberNote(member),
+      };
     }),
   };
 }
@@ -122,6 +128,7 @@ type Template = Handlebars.TemplateDelegate;
 export class Renderer {
   private readonly handlebars = Handlebars.create();
   private readonly enums: Template;
+  private readonly constants: Template;
   private readonly tables: Template;
   private readonly index: Template;
   private readonly registry: Template;
@@ -133,6 +140,7 @@ export class Renderer {
       this.handlebars.compile(load(name), { noEscape: true, strict: true, preventIndent: true });
     this.handlebars.registerPartial("header", load("header.hbs"));
     this.enums = compile("enums.ts.hbs");
+    this.constants = compile("constants.ts.hbs");
     this.tables = compile("tables.ts.hbs");
     this.index = compile("index.ts.hbs");
     this.registry = compile("registry.ts.hbs");
@@ -195,6 +203,7 @@ export class Renderer {
     const tables = { ...header, runtimeImport: "../../src/tables.js", delegation: hasDelegation(model.kernel), options };
     return [
       { path: "enums.ts", content: this.enums(enums) },
+      { path: "constants.ts", content: this.constants(enums) },
       { path: "tables.ts", content: this.tables(tables) },
       { path: "index.ts", content: this.index(header) },
       { path: "uapi.json", content: renderJson(model) },
