@@ -33,9 +33,16 @@ function allowed(list: readonly AllowedBreak[], enumName: string, name: string, 
 /**
  * Builds the history of every enumerator, oldest version first. Raises
  * UapiBreakError naming both versions of every value change not allowed.
+ * `compare` orders the model labels. The default, compareKernels, orders
+ * only `MAJOR.MINOR` and `next`, so pass another order for other labels,
+ * such as snapshot ids sorted by date.
  */
-export function buildHistory(models: readonly UapiModel[], allowList: readonly AllowedBreak[] = ALLOWED_BREAKS): NameHistory[] {
-  const ordered = [...models].sort((a, b) => compareKernels(a.kernel, b.kernel));
+export function buildHistory(
+  models: readonly UapiModel[],
+  allowList: readonly AllowedBreak[] = ALLOWED_BREAKS,
+  compare: (a: string, b: string) => number = compareKernels,
+): NameHistory[] {
+  const ordered = [...models].sort((a, b) => compare(a.kernel, b.kernel));
   const entries = new Map<string, NameHistory>();
   const breaks: string[] = [];
   for (const model of ordered) {
