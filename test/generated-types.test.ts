@@ -84,6 +84,24 @@ describe.each(VERSION_DIRECTORIES)("generated %s", (directory) => {
     }
   });
 
+  it("const objects equal uapi.json members", () => {
+    const uapi = readUapiJson(directory);
+    const constants = generatedFile(`${directory}/constants.ts`);
+
+    for (const jsonEnum of Object.values(uapi.enums)) {
+      const declaration = constants.getVariableDeclaration(jsonEnum.typeScriptName);
+      // The checker's literal type of each property, which `as const` fixes to the value.
+      const members = declaration
+        ?.getType()
+        .getProperties()
+        .map((property) => ({ name: property.getName(), value: property.getTypeAtLocation(declaration).getLiteralValue() }));
+      const safeMembers = jsonEnum.members.filter((member) => typeof member.value === "number");
+
+      expect(declaration?.getVariableStatement()?.isExported(), jsonEnum.typeScriptName).toBe(true);
+      expect(members, jsonEnum.typeScriptName).toEqual(safeMembers.map(({ name, value }) => ({ name, value })));
+    }
+  });
+
   it("uapi.json numbers are safe integers", () => {
     const uapi = readUapiJson(directory);
 
