@@ -189,7 +189,8 @@ export async function headersCommand(args: readonly string[]): Promise<number> {
   if (values.from === undefined) throw new UsageError("--from SOURCE is required - name a header folder, a Linux git tree, a file, web, kernel.org or debian");
   const headersDir = values["headers-dir"] === undefined ? HEADERS_DIR : userPath(values["headers-dir"]);
   const pins = readPins(`${headersDir}/kernels.json`);
-  const wanted = positionals.length === 0 ? pins : positionals.map((label) => findPin(pins, checkKernelLabel(label)));
+  const hint = "name a shipped version, or pin the new one in headers/kernels.json with its sha256 first";
+  const wanted = positionals.length === 0 ? pins : positionals.map((label) => findPin(pins, checkKernelLabel(label), hint));
   const keyword = ["web", "kernel.org", "debian"].includes(values.from) || values.from.includes("://");
   const source = await openSource(keyword ? values.from : userPath(values.from));
   const results = await fillCache(source, wanted, headersDir);

@@ -80,13 +80,18 @@ export function cachedPins(pins: readonly KernelPin[], headersDir: string = HEAD
   return pins.filter((pin) => existsSync(cachedHeaderPath(pin, headersDir)));
 }
 
-/** Finds the pin of a version label, or raises a UsageError listing the shipped ones. */
-export function findPin(pins: readonly KernelPin[], kernel: string): KernelPin {
+/**
+ * Finds the pin of a version label, or raises a UsageError listing the
+ * shipped ones and ending with `hint`, the next step for the command at hand.
+ */
+export function findPin(
+  pins: readonly KernelPin[],
+  kernel: string,
+  hint = `pass --header FILE --kernel ${kernel} to generate it from a header`,
+): KernelPin {
   const pin = pins.find((candidate) => candidate.kernel === kernel);
   if (pin === undefined) {
-    throw new UsageError(
-      `kernel ${kernel} is not in headers/kernels.json (shipped: ${pins.map((entry) => entry.kernel).join(", ")}) - pass --header FILE --kernel ${kernel} to generate it from a header`,
-    );
+    throw new UsageError(`kernel ${kernel} is not in headers/kernels.json (shipped: ${pins.map((entry) => entry.kernel).join(", ")}) - ${hint}`);
   }
   return pin;
 }
