@@ -7,7 +7,7 @@ import { MASK_KEYS, type DelegateOption, type MaskKey } from "./enums.js";
 import { BpfUapiError, DelegationError, quote, type Errno } from "./errors.js";
 import { foldAsciiCase, indexTable, resolveKernel } from "./kernel.js";
 import { detectBase, parseKernelUnsigned, parseOwnerValue, U64_MAX, type OwnerOption } from "./number.js";
-import { invalidTokenRemedy, NAME_NOUNS, unknownOptionRemedy, type PreviousDelegate } from "./suggest.js";
+import { invalidTokenRemedy, NAME_NOUNS, unknownOptionRemedy, withArticle, type PreviousDelegate } from "./suggest.js";
 import type { DelegateName, DelegateTable, KernelTables } from "./tables.js";
 
 export type ParseMode = "kernel" | "strict";
@@ -289,7 +289,7 @@ function parseToken(state: ParseState, table: DelegateTable, token: string, posi
 
   const parsed = parseKernelUnsigned(token, 0, 64);
   if (typeof parsed === "string") {
-    const problem = parsed === "ERANGE" ? "is larger than 2^64-1" : `is not a ${NAME_NOUNS[table.key]} name or a number`;
+    const problem = parsed === "ERANGE" ? "is larger than 2^64-1" : `is not ${withArticle(NAME_NOUNS[table.key])} name or a number`;
     const remedy = parsed === "ERANGE" ? `use "any" to delegate every ${NAME_NOUNS[table.key]}` : invalidTokenRemedy(token, state.tables, table.key);
     const code = parsed === "ERANGE" ? "number-out-of-range" : "invalid-token";
     reject(state, { code, option, token, position, message: `${subject} ${problem} (${parsed}) - ${remedy}` }, parsed);

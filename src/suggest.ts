@@ -1,10 +1,11 @@
 /**
  * Remedies for rejected names: the closest valid name, the delegate option
- * that takes the name instead, or the newer shipped kernel that has it.
+ * that takes the name instead, or the shipped version that has it.
  * These run only on the error and warning paths.
  */
 import { MASK_KEYS, type DelegateOption, type MaskKey } from "./enums.js";
-import { compareKernelLabels, foldAsciiCase, indexTable, resolveKernel, shippedKernels } from "./kernel.js";
+import { compareReleases, nameSpan, type NameSpan } from "./history.js";
+import { foldAsciiCase, indexTable } from "./kernel.js";
 import type { DelegateTable, KernelTables } from "./tables.js";
 
 /**
@@ -77,21 +78,30 @@ export function optionsTakingName(token: string, tables: KernelTables, key: Mask
 }
 
 /**
- * Returns the oldest shipped kernel newer than `tables.kernel` whose table for
- * `key` has `token` as an in-domain name, or null.
+ * Returns the remedy for `token` when a shipped version other than
+ * `tables.kernel` has it as a name of `key`'s table, or null when no
+ * shipped version has it.
  */
-export function newerKernelTaking(token: string, tables: KernelTables, key: MaskKey): string | null {
-  const folded = foldAsciiCase(token);
-  if (folded === null) return null;
+export function historyRemedy(token: string, tables: KernelTables, key: MaskKey): string | null {
+  const span = nameSpan(key, token);
+  if (span === null) return null;
+  return nameSpanRemedy(foldAsciiCase(token) ?? token, span, tables.kernel);
+}
 
-  for (const label of shippedKernels()) {
-    if (compareKernelLabels(label, tables.kernel) <= 0) continue;
-    const newer = resolveKernel(label);
-    if (!newer.delegation) continue;
-    const entry = indexTable(newer[key]).byName.get(folded);
-    if (entry !== undefined && entry.outOfDomainValue === undefined) return label;
+/**
+ * Returns the remedy for `name`, which the tables for `kernel` lack but the
+ * shipped versions in `span` have: the newer or older version to target, or,
+ * when `kernel` lies inside the span, that the tables lack it.
+ */
+export function nameSpanRemedy(name: string, span: NameSpan, kernel: string): string {
+  if (compareReleases(span.first, kernel) > 0) {
+    return `${name} needs a newer kernel: the first shipped version that has it is ${span.first}`;
   }
-  return null;
+  if (compareReleases(span.last, kernel) < 0) {
+    return `${name} needs an older kernel: the last shipped version that has it is ${span.last}`;
+  }
+  const versions = span.first === span.last ? `version ${span.first} has` : `versions ${span.first} and ${span.last} have`;
+  return `${name} is missing from the ${kernel} tables, although shipped ${versions} it`;
 }
 
 /** Option names bpffs takes, for suggestions on a misspelt option name. */
@@ -126,6 +136,11 @@ export const NAME_NOUNS: Readonly<Record<MaskKey, string>> = {
   attachs: "attach type",
 };
 
+/** Returns `noun` after its indefinite article: "a command", "an attach type". */
+export function withArticle(noun: string): string {
+  return /^[aeiou]/.test(noun) ? `an ${noun}` : `a ${noun}`;
+}
+
 /** Returns the remedy for a token that is not a valid number, or null when it does not look like one. */
 function numberRemedy(token: string): string | null {
   const first = token.charCodeAt(0);
@@ -142,7 +157,7 @@ function numberRemedy(token: string): string | null {
  * Returns the remedy for `token`, which the kernel rejects as neither a name
  * of `key`'s table nor a number. The first that applies wins: the fix for a
  * number, `any` in lower case, the name without the enum prefix, the option
- * that takes the name, the newer kernel that has it, the closest name, or
+ * that takes the name, the shipped version that has it, the closest name, or
  * the accepted forms.
  */
 export function invalidTokenRemedy(token: string, tables: KernelTables, key: MaskKey): string {
@@ -164,8 +179,8 @@ export function invalidTokenRemedy(token: string, tables: KernelTables, key: Mas
   const others = optionsTakingName(token, tables, key);
   if (others.length > 0) return `${JSON.stringify(folded)} is a name for ${others.join(" and ")}, not ${table.option}`;
 
-  const newer = newerKernelTaking(token, tables, key);
-  if (newer !== null) return `${JSON.stringify(folded)} is a ${noun} name in the ${newer} tables, not in ${tables.kernel}`;
+  const fromHistory = historyRemedy(token, tables, key);
+  if (fromHistory !== null) return fromHistory;
 
   const closest = closestName(token, table);
   const nonAscii = /[^\x00-\x7f]/.exec(token)?.[0];
@@ -177,7 +192,7 @@ export function invalidTokenRemedy(token: string, tables: KernelTables, key: Mas
 
   const example = table.names.find((entry) => entry.outOfDomainValue === undefined)?.name;
   const sample = example === undefined ? "" : ` such as ${JSON.stringify(example)}`;
-  return `use a ${noun} name${sample}, "any", or a number`;
+  return `use ${withArticle(noun)} name${sample}, "any", or a number`;
 }
 
 /** The delegate option and value of the item before a bare option name. */

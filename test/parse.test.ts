@@ -153,7 +153,7 @@ describe("parse error messages", () => {
     },
     {
       given: "delegate_cmds=prog_assoc_struct_ops",
-      want: 'delegate_cmds: "prog_assoc_struct_ops" at column 15 is not a command name or a number (EINVAL) - "prog_assoc_struct_ops" is a command name in the next tables, not in 6.18',
+      want: 'delegate_cmds: "prog_assoc_struct_ops" at column 15 is not a command name or a number (EINVAL) - prog_assoc_struct_ops needs a newer kernel: the first shipped version that has it is next',
     },
     {
       given: "delegate_cmds=1::2",
@@ -177,6 +177,57 @@ describe("parse error messages", () => {
     const error = parseError(`delegate_cmds=${"x".repeat(100)}`);
     expect(error.token).toHaveLength(100);
     expect(error.message).toContain(`"${"x".repeat(48)}"... (100 characters)`);
+  });
+});
+
+/** Returns the 6.18 tables relabelled `kernel`, without the names in `removed` of delegate_cmds and delegate_maps. */
+function tablesWithout(kernel: string, removed: readonly string[]): KernelTables {
+  const base = resolveKernel("6.18");
+  const keep = (entry: { name: string }): boolean => !removed.includes(entry.name);
+  return {
+    ...base,
+    kernel,
+    cmds: { ...base.cmds, names: base.cmds.names.filter(keep) },
+    maps: { ...base.maps, names: base.maps.names.filter(keep) },
+  };
+}
+
+describe("parse errors from name history", () => {
+  const cases: { given: string; options: ParseOptions; want: string }[] = [
+    {
+      given: "delegate_maps=INSN_ARRAY",
+      options: { kernel: "6.18" },
+      want: 'delegate_maps: "INSN_ARRAY" at column 15 is not a map type name or a number (EINVAL) - insn_array needs a newer kernel: the first shipped version that has it is next',
+    },
+    {
+      given: "delegate_attachs=trace_fsession",
+      options: { kernel: "6.18", mode: "strict" },
+      want: 'delegate_attachs: "trace_fsession" at column 18 is not an attach type name or a number (EINVAL) - trace_fsession needs a newer kernel: the first shipped version that has it is next',
+    },
+    {
+      given: "delegate_cmds=prog_stream_read_by_fd",
+      options: { kernel: tablesWithout("6.12-custom", ["prog_stream_read_by_fd"]) },
+      want: 'delegate_cmds: "prog_stream_read_by_fd" at column 15 is not a command name or a number (EINVAL) - prog_stream_read_by_fd needs a newer kernel: the first shipped version that has it is 6.18',
+    },
+    {
+      given: "delegate_maps=arena",
+      options: { kernel: tablesWithout("6.18", ["arena"]) },
+      want: 'delegate_maps: "arena" at column 15 is not a map type name or a number (EINVAL) - arena is missing from the 6.18 tables, although shipped versions 6.18 and next have it',
+    },
+  ];
+
+  it.each(cases)("$given", ({ given, options, want }) => {
+    expect(parseError(given, options).message).toBe(want);
+  });
+
+  it("ignores other options' history", () => {
+    const error = parseError("delegate_progs=trace_fsession", { kernel: "6.18" });
+    expect(error.message).not.toContain("newer kernel");
+  });
+
+  it("writes an before attach type", () => {
+    const error = parseError("delegate_attachs=zzzz", { kernel: "6.18" });
+    expect(error.message).toBe('delegate_attachs: "zzzz" at column 18 is not an attach type name or a number (EINVAL) - use an attach type name such as "cgroup_inet_ingress", "any", or a number');
   });
 });
 
