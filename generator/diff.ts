@@ -7,8 +7,8 @@
 
 /** Returns a unified diff of two texts with `context` lines around each change. */
 export function unifiedDiff(oldText: string, newText: string, oldName: string, newName: string, context = 3): string {
-  const before = oldText.split("\n");
-  const after = newText.split("\n");
+  const before = splitLines(oldText);
+  const after = splitLines(newText);
   let start = 0;
   while (start < before.length && start < after.length && before[start] === after[start]) start++;
   let endBefore = before.length;
@@ -35,6 +35,19 @@ export function unifiedDiff(oldText: string, newText: string, oldName: string, n
   return [`--- ${oldName}`, `+++ ${newName}`, ...hunks(lines, context)].join("\n");
 }
 
+/**
+ * Splits a text into lines without their terminators. A last line with no
+ * final newline carries diff's "\\ No newline at end of file" marker, so it
+ * differs from the same line with a newline and prints the way diff -u does.
+ */
+function splitLines(text: string): string[] {
+  if (text === "") return [];
+  const lines = text.split("\n");
+  const last = lines.pop() ?? "";
+  if (last !== "") lines.push(`${last}\n\\ No newline at end of file`);
+  return lines;
+}
+
 function lcsOperations(before: readonly string[], after: readonly string[]): Array<{ mark: " " | "-" | "+"; text: string }> {
   const rows = before.length + 1;
   const columns = after.length + 1;
@@ -54,10 +67,11 @@ function lcsOperations(before: readonly string[], after: readonly string[]): Arr
     if (i < before.length && j < after.length && before[i] === after[j]) {
       operations.push({ mark: " ", text: before[i++] ?? "" });
       j++;
-    } else if (j < after.length && (i === before.length || (table[i * columns + j + 1] ?? 0) >= (table[(i + 1) * columns + j] ?? 0))) {
-      operations.push({ mark: "+", text: after[j++] ?? "" });
-    } else {
+    } else if (i < before.length && (j === after.length || (table[(i + 1) * columns + j] ?? 0) >= (table[i * columns + j + 1] ?? 0))) {
+      // On a tie the removal goes first, so a replaced line prints as - then +, as in diff -u.
       operations.push({ mark: "-", text: before[i++] ?? "" });
+    } else {
+      operations.push({ mark: "+", text: after[j++] ?? "" });
     }
   }
   return operations;
@@ -86,7 +100,10 @@ function hunks(
     if (first === undefined) break;
     const oldCount = slice.filter((line) => line.mark !== "+").length;
     const newCount = slice.filter((line) => line.mark !== "-").length;
-    output.push(`@@ -${first.oldLine + 1},${oldCount} +${first.newLine + 1},${newCount} @@`);
+    // An empty range starts at the line before it, so an empty file is line 0.
+    const oldStart = oldCount === 0 ? first.oldLine : first.oldLine + 1;
+    const newStart = newCount === 0 ? first.newLine : first.newLine + 1;
+    output.push(`@@ -${oldStart},${oldCount} +${newStart},${newCount} @@`);
     for (const line of slice) output.push(`${line.mark}${line.text}`);
     index = hunkEnd + 1;
   }
