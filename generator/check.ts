@@ -43,12 +43,13 @@ export function hasDrift(report: DriftReport): boolean {
 
 /** Formats a drift report: a line per file, then the diffs, then the command that fixes it. */
 export function formatDrift(report: DriftReport, fixCommand: string): string {
+  const count = report.changed.length + report.missing.length + report.extra.length;
   const lines = [
     ...report.changed.map((path) => `changed: ${path}`),
     ...report.missing.map((path) => `missing: ${path}`),
     ...report.extra.map((path) => `not generated: ${path}`),
     ...report.diffs,
-    `${report.changed.length + report.missing.length + report.extra.length} files differ from what generation writes - run: ${fixCommand}`,
+    `${count} ${count === 1 ? "file differs" : "files differ"} from what generation writes - run: ${fixCommand}`,
   ];
   return lines.join("\n");
 }

@@ -171,7 +171,8 @@ async function checkBtfCommand(btfPath: string, outDir: string, kernel: string |
   const findings = await checkBtf(btfPath, outDir, label);
   for (const finding of findings) console.log(finding.message);
   if (findings.length > 0) {
-    console.log(`${findings.length} differences between ${btfPath} and the ${label} tables - regenerate ${label} from this kernel's header`);
+    const differences = findings.length === 1 ? "1 difference" : `${findings.length} differences`;
+    console.log(`${differences} between ${btfPath} and the ${label} tables - regenerate ${label} from this kernel's header`);
     return 1;
   }
   console.log(`no drift: the delegate enums in ${btfPath} match the ${label} tables`);
