@@ -62,13 +62,9 @@ function enumModel(spec: EnumSpec, raw: RawEnum): EnumModel {
 
 /**
  * Builds the model of one header. A required enum that the header does not
- * define is an error located at the end of the file.
+ * define is an error located at line 1, since no line of the file is at fault.
  */
-export function buildModel(
-  kernel: string,
-  source: HeaderSource & { readonly lineCount: number },
-  enums: ReadonlyMap<string, RawEnum>,
-): UapiModel {
+export function buildModel(kernel: string, source: HeaderSource, enums: ReadonlyMap<string, RawEnum>): UapiModel {
   const errors: GeneratorError[] = [];
   const models: EnumModel[] = [];
   for (const spec of ENUM_SPECS) {
@@ -79,7 +75,7 @@ export function buildModel(
       errors.push(
         new GeneratorError(
           source.path,
-          source.lineCount,
+          1,
           1,
           `enum ${spec.cName}: not found - the header must define it (is this include/uapi/linux/bpf.h?)`,
         ),

@@ -23,7 +23,7 @@ export interface VersionInput {
 export async function modelVersion(input: VersionInput, options: ExtractOptions = {}): Promise<UapiModel> {
   const header = await readHeader(input.headerPath);
   const enums = extractEnums(header, options);
-  return buildModel(input.kernel, { path: input.headerPath, sha256: header.sha256, lineCount: header.lineStarts.length }, enums);
+  return buildModel(input.kernel, { path: input.headerPath, sha256: header.sha256 }, enums);
 }
 
 function sortTree(tree: Map<string, string>): Map<string, string> {
