@@ -1,0 +1,116 @@
+/**
+ * `bpf-uapi mounts`: decodes and lints the delegation of every bpffs mount
+ * in /proc/self/mountinfo or a given file.
+ */
+import { readFile } from "node:fs/promises";
+import os from "node:os";
+import { DEFAULT_KERNEL } from "../../generated/index.js";
+import { DelegationError } from "../errors.js";
+import { format } from "../format.js";
+import { resolveKernel, shippedKernels } from "../kernel.js";
+import { lint } from "../lint.js";
+import { readBpffsMounts, type BpffsMount } from "../mounts.js";
+import { parse } from "../parse.js";
+import type { KernelTables } from "../tables.js";
+import { expectPositionals, flag, KERNEL_OPTIONS, stringValue, type Command } from "./command.js";
+import { EXIT_FINDING, EXIT_OK, paint, UsageError, writeJson, type Io } from "./io.js";
+import { buildReport, printReport, type Report } from "./report.js";
+import { jsonError, type JsonError } from "./rejection.js";
+
+const DEFAULT_FILE = "/proc/self/mountinfo";
+
+/** One mount in the output: where it is and its decoded delegation, or why it could not be decoded. */
+interface MountReport {
+  readonly mountPoint: string;
+  readonly source: string;
+  readonly mountId: number | null;
+  readonly line: number;
+  readonly options: string;
+  readonly report: Report | null;
+  readonly error: JsonError | null;
+}
+
+export const mountsCommand: Command = {
+  name: "mounts",
+  summary: "decode and lint the delegation of every bpffs mount",
+  help: `Usage: bpf-uapi mounts [--file PATH] [--kernel X.Y] [--strict] [--json]
+
+Lists every bpffs mount in /proc/self/mountinfo, or in PATH (mountinfo or
+/proc/mounts format), with its delegate masks decoded and linted. Mounts
+without delegate options are listed but not linted.
+
+Options:
+  --file PATH    read mounts from PATH instead of ${DEFAULT_FILE}
+  --kernel X.Y   kernel version to model (default: the running kernel's X.Y
+                 when its tables are shipped, else ${DEFAULT_KERNEL})
+  --strict       exit 1 when a lint reports an error or warning
+  --json         print one JSON object instead of text
+  -h, --help     show this help
+
+Exit status: 0 decoded, 1 an option that does not parse (or a lint with
+--strict), 2 usage error or unreadable file.
+
+Example:
+  $ bpf-uapi mounts --file /proc/self/mountinfo --json
+`,
+  options: { ...KERNEL_OPTIONS, file: { type: "string" }, strict: { type: "boolean" } },
+  async run(values, positionals, io) {
+    expectPositionals("mounts", positionals, []);
+    const tables = resolveKernel(stringValue(values, "kernel") ?? runningKernel());
+    const file = stringValue(values, "file") ?? DEFAULT_FILE;
+    const mounts = readBpffsMounts(await readText(file));
+    const reports = mounts.map((mount) => decodeMount(mount, tables));
+
+    if (flag(values, "json")) writeJson(io, { kernel: tables.kernel, file, mounts: reports });
+    else printMounts(io, tables.kernel, file, reports);
+
+    const failed = reports.some((mount) => mount.error !== null);
+    const linted = flag(values, "strict") && reports.some((mount) => (mount.report?.lints.length ?? 0) > 0);
+    return failed || linted ? EXIT_FINDING : EXIT_OK;
+  },
+};
+
+/** Returns the running kernel's X.Y when its tables are shipped, else the default kernel. */
+function runningKernel(): string {
+  const match = /^(\d+)\.(\d+)/.exec(os.release());
+  const label = match === null ? "" : `${match[1]}.${match[2]}`;
+  return shippedKernels().includes(label) ? label : DEFAULT_KERNEL;
+}
+
+async function readText(file: string): Promise<string> {
+  try {
+    return await readFile(file, "utf8");
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new UsageError(`mounts: cannot read ${file}: ${reason} - pass a readable mountinfo or /proc/mounts file with --file`);
+  }
+}
+
+function decodeMount(mount: BpffsMount, tables: KernelTables): MountReport {
+  const base = { mountPoint: mount.mountPoint, source: mount.source, mountId: mount.mountId, line: mount.line, options: mount.superOptions };
+  try {
+    const result = parse(mount.superOptions, { kernel: tables });
+    const delegates = result.diagnostics.some((diagnostic) => diagnostic.option !== null);
+    // A bpffs without delegate options is an ordinary mount, not a failed delegation.
+    const lints = delegates ? lint(result.masks, { kernel: tables }) : [];
+    const report = buildReport(tables, result.masks, result.diagnostics, format(result.masks, { kernel: tables }), lints);
+    return { ...base, report, error: null };
+  } catch (error) {
+    if (!(error instanceof DelegationError)) throw error;
+    return { ...base, report: null, error: jsonError(error, error.code) };
+  }
+}
+
+function printMounts(io: Io, kernel: string, file: string, reports: readonly MountReport[]): void {
+  if (reports.length === 0) {
+    io.stdout(`no bpffs mounts in ${file}\n`);
+    return;
+  }
+  io.stdout(`${reports.length} bpffs mount${reports.length === 1 ? "" : "s"} in ${file}, modelled as Linux ${kernel}\n`);
+  for (const mount of reports) {
+    const id = mount.mountId === null ? "" : `mount ${mount.mountId}, `;
+    io.stdout(`\n${paint(io, "bold", mount.mountPoint)} (${id}line ${mount.line}, source ${mount.source})\n  options ${mount.options}\n\n`);
+    if (mount.error !== null) io.stdout(`  ${paint(io, "red", "error")} ${mount.error.message}\n`);
+    if (mount.report !== null) printReport(io, mount.report, "  ");
+  }
+}
