@@ -58,58 +58,49 @@ export function commonType(left: IntegerType, right: IntegerType): IntegerType {
   return signed;
 }
 
-/** Type names a cast may use, with the type they convert to. */
-const CAST_TYPES = new Map<string, IntegerType>([
-  ["int", INT],
-  ["signed", INT],
-  ["signed int", INT],
-  ["unsigned", UNSIGNED_INT],
-  ["unsigned int", UNSIGNED_INT],
-  ["long", LONG],
-  ["long int", LONG],
-  ["signed long", LONG],
-  ["long long", LONG],
-  ["long long int", LONG],
-  ["signed long long", LONG],
-  ["unsigned long", UNSIGNED_LONG],
-  ["unsigned long int", UNSIGNED_LONG],
-  ["unsigned long long", UNSIGNED_LONG],
-  ["unsigned long long int", UNSIGNED_LONG],
-]);
-
-/** Widths of the narrow types, which a cast truncates to before promoting to int. */
-const NARROW_TYPES = new Map<string, { bits: number; signed: boolean }>([
-  ["char", { bits: 8, signed: true }],
-  ["signed char", { bits: 8, signed: true }],
-  ["unsigned char", { bits: 8, signed: false }],
-  ["short", { bits: 16, signed: true }],
-  ["short int", { bits: 16, signed: true }],
-  ["signed short", { bits: 16, signed: true }],
-  ["unsigned short", { bits: 16, signed: false }],
-  ["unsigned short int", { bits: 16, signed: false }],
-  ["_Bool", { bits: 1, signed: false }],
-]);
+/** The type a cast converts to: an integer type of `bits` bits, or _Bool. */
+export interface CastTarget {
+  readonly bits: number;
+  readonly signed: boolean;
+  readonly bool: boolean;
+  /** The C spelling, for messages. */
+  readonly name: string;
+}
 
 /**
- * Converts a value by a cast to a standard integer type named by its
- * keywords (`unsigned long`), or returns null for a type this evaluator does
- * not know. The result of a cast to a narrow type is promoted to int.
+ * Returns the standard integer type that a list of type specifiers names, in
+ * any order (`long unsigned int`), or null when the words
+ * are not one (a qualifier, a typedef name, a pointer). char is signed, as
+ * GCC makes it on x86-64.
  */
-export function castTo(typeName: string, operand: TypedValue): TypedValue | null {
-  const normalized = typeName.split(/\s+/).filter((word) => word !== "").join(" ");
-  const narrow = NARROW_TYPES.get(normalized);
-  if (narrow !== undefined) {
-    const value =
-      normalized === "_Bool"
-        ? operand.value === 0n
-          ? 0n
-          : 1n
-        : narrow.signed
-          ? BigInt.asIntN(narrow.bits, operand.value)
-          : BigInt.asUintN(narrow.bits, operand.value);
-    return { value, type: INT };
+export function standardIntegerType(words: readonly string[]): CastTarget | null {
+  const counts = new Map<string, number>();
+  for (const word of words) {
+    counts.set(word, (counts.get(word) ?? 0) + 1);
   }
-  const type = CAST_TYPES.get(normalized);
-  if (type === undefined) return null;
-  return { value: wrap(operand.value, type), type };
+  const count = (word: string): number => counts.get(word) ?? 0;
+  const known = ["signed", "unsigned", "char", "short", "int", "long", "_Bool"];
+  if ([...counts.keys()].some((word) => !known.includes(word)) || words.length === 0) return null;
+  const signedness = count("signed") + count("unsigned");
+  if (signedness > 1 || count("char") > 1 || count("short") > 1 || count("int") > 1 || count("long") > 2) return null;
+  const signed = count("unsigned") === 0;
+  const name = words.join(" ");
+  if (count("_Bool") === 1) return words.length === 1 ? { bits: 1, signed: false, bool: true, name } : null;
+  if (count("char") === 1) {
+    return count("short") + count("int") + count("long") === 0 ? { bits: 8, signed, bool: false, name } : null;
+  }
+  if (count("short") === 1) return count("long") === 0 ? { bits: 16, signed, bool: false, name } : null;
+  return { bits: count("long") > 0 ? 64 : 32, signed, bool: false, name };
+}
+
+/**
+ * Converts a value by a cast. The result of a cast to a type narrower than
+ * int is promoted to int, as it is wherever the value is then used.
+ */
+export function castTo(target: CastTarget, operand: TypedValue): TypedValue {
+  if (target.bool) return { value: operand.value === 0n ? 0n : 1n, type: INT };
+  const value = target.signed ? BigInt.asIntN(target.bits, operand.value) : BigInt.asUintN(target.bits, operand.value);
+  if (target.bits < 32) return { value, type: INT };
+  if (target.bits === 32) return { value, type: target.signed ? INT : UNSIGNED_INT };
+  return { value, type: target.signed ? LONG : UNSIGNED_LONG };
 }

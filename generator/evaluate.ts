@@ -4,8 +4,10 @@
  * that cannot be known from the header alone is an error, never a guess.
  */
 import type { SyntaxNode } from "tree-sitter";
-import { INT, LONG, UNSIGNED_LONG, castTo, commonType, fits, wrap, type IntegerType, type TypedValue } from "./ctypes.js";
+import { INT, LONG, UNSIGNED_LONG, castTo, commonType, fits, wrap } from "./ctypes.js";
+import type { CastTarget, IntegerType, TypedValue } from "./ctypes.js";
 import { LiteralError, parseCharLiteral, parseIntegerLiteral } from "./literals.js";
+import { lexPpTokens } from "./pptokens.js";
 
 /** An error in an expression, located at the node that caused it. */
 export class EvaluationError extends Error {
@@ -20,6 +22,12 @@ export class EvaluationError extends Error {
 export interface EvaluationScope {
   /** Returns the value of an identifier, or undefined when it is not known. */
   lookup(name: string): TypedValue | undefined;
+  /**
+   * Returns the integer type that the words of a type name denote (`unsigned
+   * long`, or a typedef name), or null when this scope cannot resolve it.
+   * Without it, a cast is an error.
+   */
+  resolveType?(words: readonly string[]): CastTarget | null;
   /** In `#if`, arithmetic is done in intmax_t and uintmax_t (C11 6.10.1). */
   readonly preprocessor: boolean;
 }
@@ -38,7 +46,7 @@ function promote(operand: TypedValue, scope: EvaluationScope): TypedValue {
 export function evaluate(node: SyntaxNode, scope: EvaluationScope): TypedValue {
   switch (node.type) {
     case "number_literal":
-      return promote(literal(node, () => parseIntegerLiteral(node.text)), scope);
+      return numberLiteral(node, scope);
     case "char_literal":
       return promote(literal(node, () => parseCharLiteral(node.text)), scope);
     case "parenthesized_expression":
@@ -57,6 +65,7 @@ export function evaluate(node: SyntaxNode, scope: EvaluationScope): TypedValue {
     case "alignof_expression":
       throw new EvaluationError(`${node.text} depends on the target's type sizes, which a header does not define`, node);
     case "call_expression":
+      if (typedefCast(node, scope) !== null) return castCall(node, scope);
       throw new EvaluationError(
         `${node.text} is a call or a function-like macro, which this generator does not expand`,
         node,
@@ -76,6 +85,19 @@ function literal(node: SyntaxNode, read: () => TypedValue): TypedValue {
     if (error instanceof LiteralError) throw new EvaluationError(error.message, node);
     throw error;
   }
+}
+
+/**
+ * tree-sitter-c folds a sign into the literal after an operator or `=`, so
+ * `-1` arrives as one number_literal. The sign is the unary operator of C,
+ * applied in the literal's type.
+ */
+function numberLiteral(node: SyntaxNode, scope: EvaluationScope): TypedValue {
+  const text = node.text;
+  const sign = text[0] === "-" || text[0] === "+" ? text[0] : "";
+  const operand = promote(literal(node, () => parseIntegerLiteral(text.slice(sign.length).trimStart())), scope);
+  if (sign !== "-") return operand;
+  return checked(-operand.value, operand.type, node);
 }
 
 function onlyExpression(node: SyntaxNode): SyntaxNode {
@@ -140,17 +162,63 @@ function conditional(node: SyntaxNode, scope: EvaluationScope): TypedValue {
 function cast(node: SyntaxNode, scope: EvaluationScope): TypedValue {
   const typeNode = field(node, "type");
   const operand = evaluate(field(node, "value"), scope);
-  const converted = castTo(typeNode.text, operand);
-  if (converted === null) {
+  const words = lexPpTokens(typeNode.text);
+  const target = words.every((word) => word.kind === "identifier")
+    ? (scope.resolveType?.(words.map((word) => word.text)) ?? null)
+    : null;
+  if (target === null) {
     throw new EvaluationError(
       `cast to ${typeNode.text} needs a type this header does not define - only standard integer types are known`,
       typeNode,
     );
   }
-  return promote(converted, scope);
+  return promote(castTo(target, operand), scope);
+}
+
+/**
+ * Without knowing typedef names, tree-sitter reads `(u32)(x)` as a call and
+ * `(u32)-1` as a subtraction. Returns the cast target when `node` has such a
+ * parenthesized typedef name as its function or left operand, else null.
+ */
+function typedefCast(node: SyntaxNode, scope: EvaluationScope): CastTarget | null {
+  const head = node.childForFieldName(node.type === "call_expression" ? "function" : "left");
+  if (head?.type !== "parenthesized_expression") return null;
+  const inner = head.namedChildren.filter((child) => child.type !== "comment");
+  if (inner.length !== 1 || inner[0]?.type !== "identifier") return null;
+  if (scope.lookup(inner[0].text) !== undefined) return null;
+  return scope.resolveType?.([inner[0].text]) ?? null;
+}
+
+function castCall(node: SyntaxNode, scope: EvaluationScope): TypedValue {
+  const target = typedefCast(node, scope);
+  const argumentsNode = field(node, "arguments");
+  const operands = argumentsNode.namedChildren.filter((child) => child.type !== "comment");
+  if (target === null || operands.length !== 1 || operands[0] === undefined) {
+    throw new EvaluationError(`${node.text} is not a cast of one operand`, node);
+  }
+  return promote(castTo(target, evaluate(operands[0], scope)), scope);
+}
+
+/**
+ * Reads `(u32) - 1` as a cast of `-1`. A cast binds tighter than every binary
+ * operator, so a right operand that is itself a binary or conditional
+ * expression (`(u8) - 1 * 2`) was grouped wrongly by tree-sitter, and is
+ * reported instead.
+ */
+function castUnary(node: SyntaxNode, target: CastTarget, scope: EvaluationScope): TypedValue {
+  const operator = field(node, "operator").type;
+  const right = field(node, "right");
+  if ((operator !== "-" && operator !== "+") || right.type === "binary_expression" || right.type === "conditional_expression") {
+    throw new EvaluationError(`cast in ${node.text} is ambiguous here - put its operand in parentheses`, node);
+  }
+  const operand = evaluate(right, scope);
+  const signed = operator === "-" ? checked(-operand.value, operand.type, node) : operand;
+  return promote(castTo(target, signed), scope);
 }
 
 function binary(node: SyntaxNode, scope: EvaluationScope): TypedValue {
+  const target = typedefCast(node, scope);
+  if (target !== null) return castUnary(node, target, scope);
   const operator = field(node, "operator").type;
   const left = evaluate(field(node, "left"), scope);
   if (operator === "&&" && left.value === 0n) return truth(false);
