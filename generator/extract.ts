@@ -1,8 +1,9 @@
 /**
  * Extraction: one header in, the target enums out, each enumerator with its
  * value and position. By default tree-sitter parses only the preprocessor
- * directives and the target enum definitions (see regions.ts); `fullParse`
- * parses the whole file, and both must give the same result.
+ * directives, integer typedefs and the target enum definitions (see
+ * regions.ts); `fullParse` parses the whole file, and both must give the
+ * same result. Both parse the text with the attributes after `enum` blanked.
  */
 import Parser from "tree-sitter";
 import C from "tree-sitter-c";
@@ -10,7 +11,7 @@ import { ENUM_SPECS } from "../src/enums.js";
 import { GeneratorErrors } from "./errors.js";
 import { MacroTable } from "./macros.js";
 import { lexPpTokens } from "./pptokens.js";
-import { findRegions, toTextRanges } from "./regions.js";
+import { findRegions, toTextRanges, type Span } from "./regions.js";
 import type { HeaderText } from "./source.js";
 import { HeaderWalker, type RawEnum } from "./walk.js";
 
@@ -39,19 +40,31 @@ function chunkReader(text: string): (index: number) => string {
   return (index) => text.slice(index, index + 65536);
 }
 
+/** Replaces each span with spaces, keeping line breaks so that every position stays the same. */
+function blankSpans(text: string, spans: readonly Span[]): string {
+  if (spans.length === 0) return text;
+  let result = "";
+  let cursor = 0;
+  for (const span of spans) {
+    result += text.slice(cursor, span.start) + text.slice(span.start, span.end).replace(/[^\r\n]/g, " ");
+    cursor = span.end;
+  }
+  return result + text.slice(cursor);
+}
+
 /**
  * Extracts the active definitions of the target enums. Raises
  * GeneratorErrors with every located problem found in the header.
  */
 export function extractEnums(header: HeaderText, options: ExtractOptions = {}): Map<string, RawEnum> {
   const parser = cParser();
-  const input = chunkReader(header.text);
+  const scan = findRegions(header.text, TARGET_TAGS);
+  const input = chunkReader(blankSpans(header.text, scan.enumAttributes));
   let tree: Parser.Tree;
   if (options.fullParse === true) {
     tree = parser.parse(input);
   } else {
-    const regions = findRegions(header.text, TARGET_TAGS);
-    const includedRanges = toTextRanges(regions, header.lineStarts);
+    const includedRanges = toTextRanges(scan.regions, header.lineStarts);
     tree = includedRanges.length === 0 ? parser.parse("") : parser.parse(input, undefined, { includedRanges });
   }
   const macros = new MacroTable(options.defines, lexPpTokens);

@@ -5,9 +5,10 @@
  */
 import type { PpToken } from "./pptokens.js";
 
+/** A macro and the 1-based line of its #define, or null for a macro from a `-D` define. */
 export type Macro =
-  | { readonly kind: "object"; readonly body: readonly PpToken[] }
-  | { readonly kind: "function" };
+  | { readonly kind: "object"; readonly body: readonly PpToken[]; readonly line: number | null }
+  | { readonly kind: "function"; readonly line: number | null };
 
 /** Thrown when expansion meets something this generator does not expand. */
 export class ExpansionError extends Error {}
@@ -18,7 +19,7 @@ export class MacroTable {
 
   constructor(predefined: ReadonlyMap<string, string> = new Map(), lex?: (text: string) => PpToken[]) {
     for (const [name, value] of predefined) {
-      this.macros.set(name, { kind: "object", body: lex === undefined ? [] : lex(value) });
+      this.macros.set(name, { kind: "object", body: lex === undefined ? [] : lex(value), line: null });
     }
   }
 
@@ -32,6 +33,22 @@ export class MacroTable {
 
   isDefined(name: string): boolean {
     return this.macros.has(name);
+  }
+
+  lookup(name: string): Macro | undefined {
+    return this.macros.get(name);
+  }
+
+  /**
+   * Whether the preprocessor would replace an identifier standing alone:
+   * true for an object-like macro unless it expands to that same name, as
+   * `#define BPF_A BPF_A` does. A function-like macro name without `(` stays.
+   */
+  replacesName(name: string): boolean {
+    const macro = this.macros.get(name);
+    if (macro === undefined || macro.kind === "function") return false;
+    const expanded = this.expand([{ kind: "identifier", text: name, offset: 0 }]);
+    return !(expanded.length === 1 && expanded[0]?.text === name);
   }
 
   /** Whether any token names a macro, so that the text needs expanding before it is parsed. */

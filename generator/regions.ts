@@ -129,36 +129,69 @@ class Scanner {
   }
 }
 
-/**
- * Returns the ranges of `text` that hold preprocessor directives or a
- * definition of one of `tags`, in order and without overlaps.
- */
-export function findRegions(text: string, tags: ReadonlySet<string>): Array<{ start: number; end: number }> {
+/** A span of the text as offsets, end exclusive. */
+export interface Span {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** What the lexical scan finds. */
+export interface ScanResult {
+  /**
+   * Ranges that hold preprocessor directives, definitions of the target
+   * enums or `typedef <identifiers> NAME;`, in order and without overlaps.
+   */
+  readonly regions: Span[];
+  /**
+   * Each `__attribute__((...))` between `enum` and a tag, which tree-sitter-c
+   * 0.24 reads as the tag, so the parser is given spaces in its place.
+   */
+  readonly enumAttributes: Span[];
+}
+
+/** Scans `text` for the parts extraction needs. */
+export function findRegions(text: string, tags: ReadonlySet<string>): ScanResult {
   const scanner = new Scanner(text);
-  const regions: Array<{ start: number; end: number }> = [];
+  const result: ScanResult = { regions: [], enumAttributes: [] };
   while (scanner.skipTrivia()) {
     const start = scanner.index;
     const code = text.charCodeAt(start);
     if (code === 0x23 && scanner.startsLine(start)) {
       const end = scanner.directiveEnd(start);
-      regions.push({ start, end: Math.min(end + 1, text.length) });
+      result.regions.push({ start, end: Math.min(end + 1, text.length) });
       scanner.index = end;
     } else if (code === 0x22 || code === 0x27) {
       scanner.skipQuoted();
     } else if (isIdentifierPart(code)) {
       const word = scanner.readIdentifier();
-      if (word === "enum") {
-        const end = enumDefinitionEnd(scanner, tags);
-        if (end !== -1) {
-          regions.push({ start, end });
-          scanner.index = end;
-        }
+      const end = word === "enum" ? enumDefinitionEnd(scanner, tags, result.enumAttributes) : word === "typedef" ? typedefEnd(scanner) : -1;
+      if (end !== -1) {
+        result.regions.push({ start, end });
+        scanner.index = end;
       }
     } else {
       scanner.index++;
     }
   }
-  return regions;
+  return result;
+}
+
+/**
+ * After the keyword `typedef`, returns the end of `typedef <identifiers>
+ * NAME;`, which is the only form that can name an integer type for a cast.
+ * Otherwise returns -1 with the scanner after `typedef`, so that an enum
+ * definition in a longer typedef is still found.
+ */
+function typedefEnd(scanner: Scanner): number {
+  const afterKeyword = scanner.index;
+  let words = 0;
+  while (scanner.skipTrivia() && isIdentifierPart(scanner.text.charCodeAt(scanner.index))) {
+    scanner.readIdentifier();
+    words++;
+  }
+  if (words >= 2 && scanner.text[scanner.index] === ";") return scanner.index + 1;
+  scanner.index = afterKeyword;
+  return -1;
 }
 
 /**
@@ -167,7 +200,7 @@ export function findRegions(text: string, tags: ReadonlySet<string>): Array<{ st
  * the matching `}` and the declarators up to `;`. Otherwise returns -1 and
  * leaves the scanner after what it read.
  */
-function enumDefinitionEnd(scanner: Scanner, tags: ReadonlySet<string>): number {
+function enumDefinitionEnd(scanner: Scanner, tags: ReadonlySet<string>, attributes: Span[]): number {
   const text = scanner.text;
   for (;;) {
     if (!scanner.skipTrivia()) return -1;
@@ -176,6 +209,7 @@ function enumDefinitionEnd(scanner: Scanner, tags: ReadonlySet<string>): number 
     if (word === "") return -1;
     if (word === "__attribute__" || word === "__attribute") {
       if (!scanner.skipTrivia() || text[scanner.index] !== "(" || !scanner.skipBalanced(0x28, 0x29)) return -1;
+      attributes.push({ start: afterKeyword, end: scanner.index });
       continue;
     }
     if (!tags.has(word) || !scanner.skipTrivia() || text[scanner.index] !== "{") {
@@ -206,7 +240,7 @@ function declaratorsEnd(scanner: Scanner): number {
 
 /** Turns offset ranges into tree-sitter ranges with 0-based rows and columns. */
 export function toTextRanges(
-  regions: ReadonlyArray<{ start: number; end: number }>,
+  regions: readonly Span[],
   lineStarts: readonly number[],
 ): TextRange[] {
   let line = 0;
@@ -219,4 +253,9 @@ export function toTextRanges(
     const endPosition = position(region.end);
     return { startIndex: region.start, endIndex: region.end, startPosition, endPosition };
   });
+}
+
+/** Returns the end of the preprocessor directive that starts at `index`, after continuations and block comments. */
+export function directiveEnd(text: string, index: number): number {
+  return new Scanner(text).directiveEnd(index);
 }

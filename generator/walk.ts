@@ -1,25 +1,23 @@
 /**
  * Walks a tree-sitter-c tree in document order as the C preprocessor would:
- * it records object-like macros, evaluates conditionals and visits only the
- * active branches, and evaluates each definition of a target enum when it
- * meets it, with the macros and enumerators defined before that point.
+ * it records object-like macros and integer typedefs, evaluates conditionals
+ * and visits only the active branches, and evaluates each definition of a
+ * target enum when it meets it, with the macros, typedefs and enumerators
+ * defined before that point.
  */
 import type Parser from "tree-sitter";
 import type { SyntaxNode } from "tree-sitter";
-import { enumeratorType, type TypedValue } from "./ctypes.js";
+import { enumeratorType, standardIntegerType, type CastTarget, type TypedValue } from "./ctypes.js";
+import { EnumeratorReader, type EnumBodyHost, type RawEnumerator } from "./enumerators.js";
 import { GeneratorError } from "./errors.js";
 import { EvaluationError, evaluate, type EvaluationScope } from "./evaluate.js";
+import { ExpressionReader } from "./expansion.js";
 import { ExpansionError, MacroTable } from "./macros.js";
-import { lexPpTokens, spliceLines, type PpToken } from "./pptokens.js";
+import { lexPpTokens, spliceLines } from "./pptokens.js";
+import { directiveEnd } from "./regions.js";
 import { sourceLine, type HeaderText } from "./source.js";
 
-/** An enumerator after evaluation, with its 1-based position. */
-export interface RawEnumerator {
-  readonly name: string;
-  readonly value: bigint;
-  readonly line: number;
-  readonly column: number;
-}
+export type { RawEnumerator } from "./enumerators.js";
 
 /** An active definition of a target enum. */
 export interface RawEnum {
@@ -31,15 +29,16 @@ export interface RawEnum {
 
 type EnumeratorHandler = (node: SyntaxNode) => void;
 
-const VALUE_MIN = -(1n << 63n);
-const VALUE_MAX = (1n << 64n) - 1n;
-
-export class HeaderWalker {
+export class HeaderWalker implements EnumBodyHost {
   readonly enums = new Map<string, RawEnum>();
   readonly errors: GeneratorError[] = [];
   private readonly enumerators = new Map<string, TypedValue>();
+  /** Typedef names that denote a standard integer type, for casts. */
+  private readonly typedefs = new Map<string, CastTarget>();
+  private readonly expressions: ExpressionReader;
   private readonly scope: EvaluationScope = {
     lookup: (name) => this.enumerators.get(name),
+    resolveType: (words) => this.resolveType(words),
     preprocessor: false,
   };
 
@@ -47,8 +46,10 @@ export class HeaderWalker {
     private readonly header: HeaderText,
     private readonly tags: ReadonlySet<string>,
     private readonly macros: MacroTable,
-    private readonly parser: Parser,
-  ) {}
+    parser: Parser,
+  ) {
+    this.expressions = new ExpressionReader(macros, parser);
+  }
 
   /**
    * Visits a node and, through conditionals, the nodes the preprocessor keeps.
@@ -57,13 +58,9 @@ export class HeaderWalker {
   visit(node: SyntaxNode, onEnumerator: EnumeratorHandler | null = null): void {
     switch (node.type) {
       case "preproc_def":
+      case "preproc_function_def":
         this.define(node);
         return;
-      case "preproc_function_def": {
-        const name = node.childForFieldName("name");
-        if (name !== null) this.macros.define(name.text, { kind: "function" });
-        return;
-      }
       case "preproc_call":
         this.directive(node);
         return;
@@ -82,17 +79,28 @@ export class HeaderWalker {
       case "enum_specifier":
         this.enumSpecifier(node);
         return;
-      default:
-        for (const child of node.namedChildren) this.visit(child, onEnumerator);
+      case "type_definition":
+        this.typedef(node);
+        break;
+      case "ERROR":
+        this.brokenDefinition(node);
+        break;
     }
+    for (const child of node.namedChildren) this.visit(child, onEnumerator);
   }
 
   private define(node: SyntaxNode): void {
     const name = node.childForFieldName("name");
     if (name === null) return;
-    const value = node.childForFieldName("value");
-    const body = value === null ? [] : lexPpTokens(spliceLines(value.text));
-    this.macros.define(name.text, { kind: "object", body });
+    const line = this.position(node).line;
+    // The body is read from the header text up to the directive's end,
+    // because tree-sitter ends it at a newline inside a block comment.
+    if (node.type === "preproc_function_def") {
+      this.macros.define(name.text, { kind: "function", line });
+      return;
+    }
+    const bodyText = this.header.text.slice(name.endIndex, directiveEnd(this.header.text, node.startIndex));
+    this.macros.define(name.text, { kind: "object", body: lexPpTokens(spliceLines(bodyText)), line });
   }
 
   private directive(node: SyntaxNode): void {
@@ -121,6 +129,11 @@ export class HeaderWalker {
   }
 
   private conditional(node: SyntaxNode, onEnumerator: EnumeratorHandler | null): void {
+    if (node.children.some((child) => child.isMissing && child.type === "#endif")) {
+      const directive = node.child(0)?.text ?? "#if";
+      this.fail(node, `${directive} without a matching #endif - add the #endif`);
+      return;
+    }
     const alternative = node.childForFieldName("alternative");
     const taken = this.branchTaken(node);
     if (taken === null) return;
@@ -132,7 +145,7 @@ export class HeaderWalker {
     }
   }
 
-  /** Whether a conditional's branch is active; null after reporting an error. */
+  /** Decides whether a conditional's branch is active; returns null after reporting an error. */
   private branchTaken(node: SyntaxNode): boolean | null {
     if (node.type === "preproc_ifdef" || node.type === "preproc_elifdef") {
       const name = node.childForFieldName("name");
@@ -143,51 +156,9 @@ export class HeaderWalker {
     const condition = node.childForFieldName("condition");
     if (condition === null) return this.fail(node, "#if without a condition");
     try {
-      return this.evaluateTokens(this.conditionTokens(condition), true).value !== 0n;
+      return this.expressions.condition(condition.text);
     } catch (error) {
       return this.failWith(condition, error, "in #if condition");
-    }
-  }
-
-  /** Tokens of an `#if` condition with `defined` resolved, macros expanded and other names as 0. */
-  private conditionTokens(condition: SyntaxNode): PpToken[] {
-    const tokens = lexPpTokens(spliceLines(condition.text));
-    const resolved: PpToken[] = [];
-    for (let index = 0; index < tokens.length; index++) {
-      const token = tokens[index];
-      if (token === undefined) continue;
-      if (token.text !== "defined") {
-        resolved.push(token);
-        continue;
-      }
-      const parenthesized = tokens[index + 1]?.text === "(";
-      const name = tokens[index + (parenthesized ? 2 : 1)];
-      if (name === undefined || name.kind !== "identifier" || (parenthesized && tokens[index + 3]?.text !== ")")) {
-        throw new ExpansionError(`"defined" needs a macro name: ${condition.text}`);
-      }
-      resolved.push({ kind: "number", text: this.macros.isDefined(name.text) ? "1" : "0", offset: token.offset });
-      index += parenthesized ? 3 : 1;
-    }
-    return this.macros
-      .expand(resolved)
-      .map((token) => (token.kind === "identifier" ? { kind: "number", text: "0", offset: token.offset } : token));
-  }
-
-  /** Parses expanded tokens as an expression with tree-sitter and evaluates it. */
-  private evaluateTokens(tokens: readonly PpToken[], preprocessor: boolean): TypedValue {
-    const text = tokens.map((token) => token.text).join(" ");
-    const snippet = `enum __bpf_uapi_snippet { __bpf_uapi_value = ${text} };`;
-    const tree = this.parser.parse(snippet);
-    const value = tree.rootNode.descendantsOfType("enumerator")[0]?.childForFieldName("value");
-    if (tree.rootNode.hasError || value === undefined || value === null) {
-      throw new ExpansionError(`"${text}" is not a valid C expression after macro expansion`);
-    }
-    const scope: EvaluationScope = preprocessor ? { lookup: () => undefined, preprocessor: true } : this.scope;
-    try {
-      return evaluate(value, scope);
-    } catch (error) {
-      if (error instanceof EvaluationError) throw new ExpansionError(`${error.message} (after macro expansion: ${text})`);
-      throw error;
     }
   }
 
@@ -196,11 +167,7 @@ export class HeaderWalker {
     const body = node.childForFieldName("body");
     if (name === null || body === null || !this.tags.has(name.text)) return;
     const tag = name.text;
-    if (node.hasError) {
-      const broken = firstError(node) ?? node;
-      this.fail(broken, `enum ${tag}: syntax error in the definition - fix the C syntax of this enum`);
-      return;
-    }
+    if (this.definitionBroken(node, name, tag)) return;
     const earlier = this.enums.get(tag);
     if (earlier !== undefined) {
       this.fail(name, `enum ${tag}: defined again - the first definition is at line ${earlier.line}`);
@@ -211,18 +178,83 @@ export class HeaderWalker {
     if (enumerators !== null) this.enums.set(tag, { tag, ...position, enumerators });
   }
 
-  /** Evaluates an enumerator's initializer, expanding macros first when it names one. */
-  evaluateInitializer(value: SyntaxNode): TypedValue {
-    const tokens = lexPpTokens(spliceLines(value.text));
-    if (!this.macros.mentionsMacro(tokens)) return evaluate(value, this.scope);
-    return this.evaluateTokens(this.macros.expand(tokens), false);
+  /** Reports a definition that the preprocessor would change or that is not valid C; false if it is sound. */
+  private definitionBroken(node: SyntaxNode, name: SyntaxNode, tag: string): boolean {
+    const macroLine = this.replacingMacroLine(tag) ?? this.replacingMacroLine("enum");
+    if (macroLine !== null) {
+      const where = macroLine === "-D" ? "by -D" : `at line ${macroLine}`;
+      this.fail(name, `enum ${tag}: the tag is a macro defined ${where}, so the preprocessor replaces it - undefine the macro`);
+      return true;
+    }
+    const invalid = lexPpTokens(node.text).find((token) => token.text.includes("\uFFFD"));
+    if (invalid !== undefined) {
+      const offset = node.startIndex + invalid.offset + invalid.text.indexOf("\uFFFD");
+      const detail = "C identifiers and literals here must be ASCII, so remove the byte";
+      this.failAt(offset, `enum ${tag}: invalid UTF-8 byte - ${detail}`);
+      return true;
+    }
+    const inside = node.descendantsOfType("preproc_call").find((call) => call.child(0)?.text !== "#error");
+    if (inside !== undefined) {
+      // NOTE: tree-sitter-c 0.24 has no place for #define or #undef in an
+      // enumerator list and breaks the list around one, so it is reported.
+      const directive = inside.child(0)?.text ?? "";
+      this.fail(inside, `enum ${tag}: ${directive} inside the enum body is not supported - move it before or after the enum`);
+      return true;
+    }
+    if (node.hasError) {
+      this.fail(firstError(node) ?? node, `enum ${tag}: syntax error in the definition - fix the C syntax of this enum`);
+      return true;
+    }
+    return false;
   }
 
-  /** Records an enumerator so later initializers can name it; false if the name is taken. */
+  /**
+   * Reports a target enum definition that tree-sitter could not parse at all,
+   * such as one cut off before its `}`: the keyword, the tag and `{` then
+   * stand directly in an ERROR node.
+   */
+  private brokenDefinition(node: SyntaxNode): void {
+    const children = node.children;
+    for (let index = 0; index + 2 < children.length; index++) {
+      const [keyword, tag, brace] = [children[index], children[index + 1], children[index + 2]];
+      if (keyword?.type !== "enum" || tag === undefined || brace?.type !== "{" || !this.tags.has(tag.text)) continue;
+      this.fail(keyword, `enum ${tag.text}: syntax error in the definition - fix the C syntax of this enum`);
+    }
+  }
+
+  /** Records `typedef <integer type> NAME;`, the only typedef form a cast in an initializer can use. */
+  private typedef(node: SyntaxNode): void {
+    const declarator = node.childForFieldName("declarator");
+    if (declarator?.type !== "type_identifier") return;
+    this.typedefs.delete(declarator.text);
+    const tokens = lexPpTokens(node.text);
+    const words = tokens.slice(1, -2);
+    const simple = tokens[0]?.text === "typedef" && tokens.at(-1)?.text === ";" && tokens.at(-2)?.text === declarator.text;
+    if (node.hasError || !simple || !words.every((token) => token.kind === "identifier")) return;
+    const target = this.resolveType(words.map((token) => token.text));
+    if (target !== null) this.typedefs.set(declarator.text, { ...target, name: declarator.text });
+  }
+
+  private resolveType(words: readonly string[]): CastTarget | null {
+    const typedef = words.length === 1 && words[0] !== undefined ? this.typedefs.get(words[0]) : undefined;
+    return typedef ?? standardIntegerType(words);
+  }
+
+  /** Evaluates an enumerator's initializer, expanding macros first when it names one. */
+  evaluateInitializer(value: SyntaxNode): TypedValue {
+    if (!this.expressions.needsExpansion(value.text)) return evaluate(value, this.scope);
+    return this.expressions.initializer(value.text, this.scope);
+  }
+
   declareEnumerator(name: string, value: bigint): boolean {
     if (this.enumerators.has(name)) return false;
     this.enumerators.set(name, { value, type: enumeratorType(value) });
     return true;
+  }
+
+  replacingMacroLine(name: string): number | "-D" | null {
+    if (!this.macros.replacesName(name)) return null;
+    return this.macros.lookup(name)?.line ?? "-D";
   }
 
   position(node: SyntaxNode): { line: number; column: number } {
@@ -235,59 +267,18 @@ export class HeaderWalker {
     return null;
   }
 
+  /** Reports an error at an offset of the header text. */
+  private failAt(offset: number, message: string): void {
+    let line = 1;
+    while (line < this.header.lineStarts.length && (this.header.lineStarts[line] ?? Infinity) <= offset) line++;
+    const column = offset - (this.header.lineStarts[line - 1] ?? 0) + 1;
+    this.errors.push(new GeneratorError(this.header.path, line, column, message, sourceLine(this.header, line)));
+  }
+
   failWith(node: SyntaxNode, error: unknown, context: string): null {
     if (error instanceof EvaluationError) return this.fail(error.node.startIndex >= node.startIndex ? error.node : node, `${context}: ${error.message}`);
     if (error instanceof ExpansionError) return this.fail(node, `${context}: ${error.message}`);
     throw error;
-  }
-}
-
-/** Reads the enumerators of one enum body, following conditionals inside it. */
-class EnumeratorReader {
-  private readonly enumerators: RawEnumerator[] = [];
-  private next: bigint = 0n;
-  private failed = false;
-
-  constructor(
-    private readonly walker: HeaderWalker,
-    private readonly tag: string,
-  ) {}
-
-  read(body: SyntaxNode): RawEnumerator[] | null {
-    const onEnumerator = (node: SyntaxNode): void => {
-      if (!this.failed) this.enumerator(node);
-    };
-    for (const child of body.namedChildren) this.walker.visit(child, onEnumerator);
-    return this.failed ? null : this.enumerators;
-  }
-
-  private enumerator(node: SyntaxNode): void {
-    const name = node.childForFieldName("name");
-    if (name === null) return;
-    const context = `enum ${this.tag}: ${name.text}`;
-    const initializer = node.childForFieldName("value");
-    let value = this.next;
-    if (initializer !== null) {
-      try {
-        value = this.walker.evaluateInitializer(initializer).value;
-      } catch (error) {
-        this.failed = true;
-        this.walker.failWith(initializer, error, context);
-        return;
-      }
-    }
-    if (value < VALUE_MIN || value > VALUE_MAX) {
-      this.failed = true;
-      this.walker.fail(node, `${context}: value ${value} is outside the range of every C integer type`);
-      return;
-    }
-    if (!this.walker.declareEnumerator(name.text, value)) {
-      this.failed = true;
-      this.walker.fail(name, `${context}: redeclaration of enumerator ${name.text} - C allows each name once`);
-      return;
-    }
-    this.enumerators.push({ name: name.text, value, ...this.walker.position(name) });
-    this.next = value + 1n;
   }
 }
 

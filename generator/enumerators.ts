@@ -1,0 +1,120 @@
+/**
+ * Reading the enumerators of one enum definition: each value, explicit or
+ * one more than the previous, checked against the range GCC can represent.
+ */
+import type { SyntaxNode } from "tree-sitter";
+import type { TypedValue } from "./ctypes.js";
+
+/** An enumerator after evaluation, with its 1-based position. */
+export interface RawEnumerator {
+  readonly name: string;
+  readonly value: bigint;
+  readonly line: number;
+  readonly column: number;
+}
+
+/** What the reader needs from the walker that meets the enum body. */
+export interface EnumBodyHost {
+  /** Visits a body child, calling `onEnumerator` for each enumerator in an active branch. */
+  visit(node: SyntaxNode, onEnumerator: (node: SyntaxNode) => void): void;
+  evaluateInitializer(value: SyntaxNode): TypedValue;
+  /** Records an enumerator so later initializers can name it; false if the name is taken. */
+  declareEnumerator(name: string, value: bigint): boolean;
+  /** The line of the #define when the preprocessor would replace `name`, else null. */
+  replacingMacroLine(name: string): number | "-D" | null;
+  position(node: SyntaxNode): { line: number; column: number };
+  fail(node: SyntaxNode, message: string): null;
+  failWith(node: SyntaxNode, error: unknown, context: string): null;
+}
+
+const LONG_MIN = -(1n << 63n);
+const LONG_MAX = (1n << 63n) - 1n;
+const UNSIGNED_LONG_MAX = (1n << 64n) - 1n;
+
+/** Reads the enumerators of one enum body, following conditionals inside it. */
+export class EnumeratorReader {
+  private readonly enumerators: RawEnumerator[] = [];
+  private next = 0n;
+  private min = 0n;
+  private max = 0n;
+  private failed = false;
+
+  constructor(
+    private readonly host: EnumBodyHost,
+    private readonly tag: string,
+  ) {}
+
+  /** Returns the enumerators, or null after reporting an error. */
+  read(body: SyntaxNode): RawEnumerator[] | null {
+    const onEnumerator = (node: SyntaxNode): void => {
+      if (!this.failed) this.enumerator(node);
+    };
+    for (const child of body.namedChildren) this.host.visit(child, onEnumerator);
+    if (!this.failed && this.enumerators.length === 0) {
+      this.host.fail(body, `enum ${this.tag}: no enumerators - C requires at least one`);
+      return null;
+    }
+    return this.failed ? null : this.enumerators;
+  }
+
+  private enumerator(node: SyntaxNode): void {
+    const name = node.childForFieldName("name");
+    if (name === null) return;
+    const context = `enum ${this.tag}: ${name.text}`;
+    const macroLine = this.host.replacingMacroLine(name.text);
+    if (macroLine !== null) {
+      const where = macroLine === "-D" ? "by -D" : `at line ${macroLine}`;
+      const remedy = "undefine the macro or rename the enumerator";
+      this.stop(name, `${context}: the enumerator name is a macro defined ${where}, so the preprocessor replaces it - ${remedy}`);
+      return;
+    }
+    const value = this.value(node, context);
+    if (value === null) return;
+    if (!this.inRange(node, context, value)) return;
+    if (!this.host.declareEnumerator(name.text, value)) {
+      this.stop(name, `${context}: redeclaration of enumerator ${name.text} - C allows each name once`);
+      return;
+    }
+    this.enumerators.push({ name: name.text, value, ...this.host.position(name) });
+    this.next = value + 1n;
+  }
+
+  /** The enumerator's explicit or implicit value, or null after reporting an error. */
+  private value(node: SyntaxNode, context: string): bigint | null {
+    const initializer = node.childForFieldName("value");
+    if (initializer === null) return this.next;
+    try {
+      return this.host.evaluateInitializer(initializer).value;
+    } catch (error) {
+      this.failed = true;
+      return this.host.failWith(initializer, error, context);
+    }
+  }
+
+  /**
+   * Checks that the value, and all values so far together, fit one GCC
+   * integer type. GCC only warns when an enum needs both a negative value
+   * and one above LONG_MAX, then reads the large ones as negative.
+   */
+  private inRange(node: SyntaxNode, context: string, value: bigint): boolean {
+    if (value < LONG_MIN || value > UNSIGNED_LONG_MAX) {
+      this.stop(node, `${context}: value ${value} is outside the range of every C integer type`);
+      return false;
+    }
+    const min = this.enumerators.length === 0 || value < this.min ? value : this.min;
+    const max = this.enumerators.length === 0 || value > this.max ? value : this.max;
+    if (min < 0n && max > LONG_MAX) {
+      const remedy = "keep every value within long or within unsigned long";
+      this.stop(node, `${context}: the values ${min} to ${max} fit no single integer type - ${remedy}`);
+      return false;
+    }
+    this.min = min;
+    this.max = max;
+    return true;
+  }
+
+  private stop(node: SyntaxNode, message: string): void {
+    this.failed = true;
+    this.host.fail(node, message);
+  }
+}
