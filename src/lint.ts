@@ -118,11 +118,12 @@ function lintNewerNames(mask: bigint, tables: KernelTables, key: MaskKey): Lint[
 
     const newer = newerName(tables.kernel, key, bit);
     if (newer === null) continue;
+    const target = /^\d/.test(newer.kernel) ? `${newer.kernel} or later` : newer.kernel;
     lints.push({
       code: "needs-newer-kernel",
       severity: "warning",
       option: table.option,
-      message: `${table.option}: bit ${bit} has no ${NAME_NOUNS[key]} in Linux ${tables.kernel} but is ${newer.name} in ${newer.kernel} - target ${newer.kernel} or later, or drop the bit`,
+      message: `${table.option}: bit ${bit} has no ${NAME_NOUNS[key]} in Linux ${tables.kernel} but is ${newer.name} in ${newer.kernel} - target ${target}, or drop the bit`,
     });
   }
   return lints;

@@ -31,8 +31,8 @@ ${KERNEL_HELP}
 Exit status: 0 printed, 1 a value the kernel rejects, 2 usage error.
 
 Example:
-  $ bpf-uapi format --cmds 0x21 --progs prog_run:xdp
-  delegate_cmds=map_create:prog_load,delegate_progs=xdp
+  $ bpf-uapi format --cmds 0x21 --progs xdp --attachs xdp
+  delegate_cmds=map_create:prog_load,delegate_progs=xdp,delegate_attachs=xdp
 `,
   options: {
     ...KERNEL_OPTIONS,
