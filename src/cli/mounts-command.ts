@@ -81,8 +81,8 @@ async function readText(file: string): Promise<string> {
   try {
     return await readFile(file, "utf8");
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new UsageError(`mounts: cannot read ${file}: ${reason} - pass a readable mountinfo or /proc/mounts file with --file`);
+    const reason = error instanceof Error && "code" in error ? String(error.code) : String(error);
+    throw new UsageError(`mounts: cannot read ${file} (${reason}) - pass a readable mountinfo or /proc/mounts file with --file`);
   }
 }
 

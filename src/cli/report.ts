@@ -82,7 +82,7 @@ function meaning(token: TokenExplanation): string {
   if (token.code === "any") return "all 64 bits";
   if (token.code === "number") return `mask ${token.bits}`;
   if (token.code === "mount-flag") return "mount flag, ignored by bpffs";
-  if (token.code === "bpffs-option") return "valid";
+  if (token.code === "bpffs-option") return "valid bpffs option";
   return token.message;
 }
 
