@@ -34,6 +34,22 @@ export interface Section {
   readonly targets: readonly Target[];
 }
 
+/**
+ * Returns a caveat when the 1-minute load average exceeded the core count at
+ * the start or the end, or null. Other processes then took CPU time from the
+ * measurements, which inflates every wall time.
+ */
+export function loadCaveat(loadAtStart: readonly number[], loadAtEnd: readonly number[]): string | null {
+  const cores = os.cpus().length;
+  const peak = Math.max(loadAtStart[0] ?? 0, loadAtEnd[0] ?? 0);
+  if (peak <= cores) return null;
+  return (
+    `The 1-minute load average reached ${peak.toFixed(1)} on ${cores} cores during this run, so other processes shared ` +
+    "the CPU and the wall times above are inflated. A time target missed here may be met on an idle machine; the ratios " +
+    "of interleaved measurements are less affected than absolute times."
+  );
+}
+
 /** Describes the machine, the Node.js version and the load the benchmark ran with, as a Markdown list. */
 export function describeMachine(started: Date, loadAtStart: readonly number[], loadAtEnd: readonly number[]): string {
   const cpus = os.cpus();
@@ -67,8 +83,11 @@ function verdict(met: boolean | null): string {
   return met ? "met" : "**missed**";
 }
 
-/** Renders the targets of all sections as one table, with a paragraph under it for each missed target. */
-function renderTargets(sections: readonly Section[]): string {
+/**
+ * Renders the targets of all sections as one table, with a paragraph under
+ * it for each missed target and then the caveats.
+ */
+function renderTargets(sections: readonly Section[], caveats: readonly string[]): string {
   const targets = sections.flatMap((section) => section.targets);
   const table = renderTable({
     columns: ["Target", "Goal", "Measured", "Result"],
@@ -77,16 +96,22 @@ function renderTargets(sections: readonly Section[]): string {
   const limits = targets
     .filter((target) => target.met !== true && target.limit !== undefined)
     .map((target) => `**${target.subject}** (${verdict(target.met).replaceAll("*", "")}): ${target.limit ?? ""}`);
-  return [table, ...limits].join("\n\n");
+  return [table, ...limits, ...caveats].join("\n\n");
 }
 
 /** Renders the whole page. */
-export function renderReport(summary: string, machine: string, sections: readonly Section[], totalSeconds: number): string {
+export function renderReport(
+  summary: string,
+  machine: string,
+  sections: readonly Section[],
+  totalSeconds: number,
+  caveats: readonly string[],
+): string {
   const parts = [
     "# Benchmarks",
     summary,
     `## Machine\n\n${machine}\n- Whole benchmark run: ${totalSeconds.toFixed(0)} s`,
-    `## Targets\n\n${renderTargets(sections)}`,
+    `## Targets\n\n${renderTargets(sections, caveats)}`,
   ];
   for (const section of sections) {
     const body = [section.method, ...section.tables.map(renderTable), ...section.notes];
