@@ -35,11 +35,6 @@ export function cParser(): Parser {
   return sharedParser;
 }
 
-/** Reads a chunk of the text for tree-sitter, so a large header is not copied at once. */
-function chunkReader(text: string): (index: number) => string {
-  return (index) => text.slice(index, index + 65536);
-}
-
 /** Replaces each span with spaces, keeping line breaks so that every position stays the same. */
 function blankSpans(text: string, spans: readonly Span[]): string {
   if (spans.length === 0) return text;
@@ -59,7 +54,8 @@ function blankSpans(text: string, spans: readonly Span[]): string {
 export function extractEnums(header: HeaderText, options: ExtractOptions = {}): Map<string, RawEnum> {
   const parser = cParser();
   const scan = findRegions(header.text, TARGET_TAGS);
-  const input = chunkReader(blankSpans(header.text, scan.enumAttributes));
+  // A string input makes node.text a substring; a callback input would re-read chunks for every node.
+  const input = blankSpans(header.text, scan.enumAttributes);
   let tree: Parser.Tree;
   if (options.fullParse === true) {
     tree = parser.parse(input);

@@ -39,6 +39,13 @@ export function spliceLines(text: string): string {
   return text.replaceAll("\\\r\n", "").replaceAll("\\\n", "");
 }
 
+/** Punctuators by first character, longest first, so a lookup costs one map access. */
+const PUNCTUATORS_BY_FIRST = new Map<string, string[]>();
+for (const punctuator of PUNCTUATORS) {
+  const first = punctuator.charAt(0);
+  PUNCTUATORS_BY_FIRST.set(first, [...(PUNCTUATORS_BY_FIRST.get(first) ?? []), punctuator]);
+}
+
 /** Splits text into preprocessing tokens, skipping white space and comments. */
 export function lexPpTokens(text: string): PpToken[] {
   const tokens: PpToken[] = [];
@@ -49,59 +56,56 @@ export function lexPpTokens(text: string): PpToken[] {
       index++;
       continue;
     }
-    if (text.startsWith("/*", index)) {
+    if (code === 0x2f && text.charCodeAt(index + 1) === 0x2a) {
       const end = text.indexOf("*/", index + 2);
       index = end === -1 ? text.length : end + 2;
       continue;
     }
-    if (text.startsWith("//", index)) {
+    if (code === 0x2f && text.charCodeAt(index + 1) === 0x2f) {
       const end = text.indexOf("\n", index);
       index = end === -1 ? text.length : end;
       continue;
     }
-    const end = tokenEnd(text, index, code);
-    tokens.push({ kind: tokenKind(text, index, code), text: text.slice(index, end.offset), offset: index });
-    index = end.offset;
+    const token = readToken(text, index, code);
+    tokens.push(token);
+    index += token.text.length;
   }
   return tokens;
 }
 
-function tokenKind(text: string, index: number, code: number): PpTokenKind {
+/** Reads the token that starts at `index` with character code `code`. */
+function readToken(text: string, index: number, code: number): PpToken {
   if (isIdentifierStart(code)) {
-    const quote = quoteAfterPrefix(text, index);
-    if (quote !== -1) return text.charCodeAt(quote) === 0x27 ? "char" : "string";
-    return "identifier";
+    const quote = quoteAfterPrefix(text, index, code);
+    if (quote !== -1) {
+      const kind = text.charCodeAt(quote) === 0x27 ? "char" : "string";
+      return { kind, text: text.slice(index, quotedEnd(text, quote)), offset: index };
+    }
+    let end = index + 1;
+    while (end < text.length && isIdentifierPart(text.charCodeAt(end))) end++;
+    return { kind: "identifier", text: text.slice(index, end), offset: index };
   }
-  if (isDigit(code) || (code === 0x2e && isDigit(text.charCodeAt(index + 1)))) return "number";
-  if (code === 0x27) return "char";
-  if (code === 0x22) return "string";
-  return PUNCTUATORS.some((punctuator) => text.startsWith(punctuator, index)) ? "punctuator" : "other";
+  if (isDigit(code) || (code === 0x2e && isDigit(text.charCodeAt(index + 1)))) {
+    return { kind: "number", text: text.slice(index, ppNumberEnd(text, index)), offset: index };
+  }
+  if (code === 0x27 || code === 0x22) {
+    return { kind: code === 0x27 ? "char" : "string", text: text.slice(index, quotedEnd(text, index)), offset: index };
+  }
+  const candidates = PUNCTUATORS_BY_FIRST.get(text.charAt(index));
+  const punctuator = candidates?.find((candidate) => text.startsWith(candidate, index));
+  if (punctuator !== undefined) return { kind: "punctuator", text: punctuator, offset: index };
+  return { kind: "other", text: text.charAt(index), offset: index };
 }
 
 /** Returns the offset of the quote after an encoding prefix (L, u, U, u8), or -1. */
-function quoteAfterPrefix(text: string, index: number): number {
+function quoteAfterPrefix(text: string, index: number, code: number): number {
+  if (code !== 0x4c && code !== 0x75 && code !== 0x55) return -1;
   for (const prefix of ["u8", "L", "u", "U"]) {
     if (!text.startsWith(prefix, index)) continue;
     const quote = text.charCodeAt(index + prefix.length);
     if (quote === 0x27 || quote === 0x22) return index + prefix.length;
   }
   return -1;
-}
-
-function tokenEnd(text: string, index: number, code: number): { offset: number } {
-  if (isIdentifierStart(code)) {
-    const quote = quoteAfterPrefix(text, index);
-    if (quote !== -1) return { offset: quotedEnd(text, quote) };
-    let end = index + 1;
-    while (end < text.length && isIdentifierPart(text.charCodeAt(end))) end++;
-    return { offset: end };
-  }
-  if (isDigit(code) || (code === 0x2e && isDigit(text.charCodeAt(index + 1)))) {
-    return { offset: ppNumberEnd(text, index) };
-  }
-  if (code === 0x27 || code === 0x22) return { offset: quotedEnd(text, index) };
-  const punctuator = PUNCTUATORS.find((candidate) => text.startsWith(candidate, index));
-  return { offset: index + (punctuator?.length ?? 1) };
 }
 
 /** A pp-number: a digit, then digits, letters, `_`, `.`, and signs after e, E, p or P. */

@@ -6,6 +6,7 @@
  * of a target enum. The scan is lexical only: it skips comments, string and
  * character literals, and finds the token sequence `enum TAG {`.
  */
+import { lexPpTokens } from "./pptokens.js";
 
 /** A span of the text, with the 0-based row and column of both ends. */
 export interface TextRange {
@@ -40,10 +41,10 @@ class Scanner {
         this.index++;
       } else if (code === 0x5c && (text[this.index + 1] === "\n" || text.startsWith("\r\n", this.index + 1))) {
         this.index += text[this.index + 1] === "\n" ? 2 : 3;
-      } else if (text.startsWith("/*", this.index)) {
+      } else if (code === 0x2f && text.charCodeAt(this.index + 1) === 0x2a) {
         const end = text.indexOf("*/", this.index + 2);
         this.index = end === -1 ? text.length : end + 2;
-      } else if (text.startsWith("//", this.index)) {
+      } else if (code === 0x2f && text.charCodeAt(this.index + 1) === 0x2f) {
         this.index = this.lineEnd(this.index);
       } else {
         return true;
@@ -92,8 +93,14 @@ class Scanner {
 
   readIdentifier(): string {
     const start = this.index;
-    while (this.index < this.text.length && isIdentifierPart(this.text.charCodeAt(this.index))) this.index++;
-    return this.text.slice(start, this.index);
+    return this.text.slice(start, this.skipIdentifier());
+  }
+
+  /** Moves past the identifier at the cursor and returns its end. */
+  skipIdentifier(): number {
+    const text = this.text;
+    while (this.index < text.length && isIdentifierPart(text.charCodeAt(this.index))) this.index++;
+    return this.index;
   }
 
   /** Skips a string or character literal starting at the current quote. */
@@ -149,10 +156,15 @@ export interface ScanResult {
   readonly enumAttributes: Span[];
 }
 
-/** Scans `text` for the parts extraction needs. */
+/**
+ * Scans `text` for the parts extraction needs. A typedef is kept only when
+ * its name occurs in a target enum or a directive, because only a cast in an
+ * initializer or a macro body can use it, and a BTF dump declares thousands.
+ */
 export function findRegions(text: string, tags: ReadonlySet<string>): ScanResult {
   const scanner = new Scanner(text);
   const result: ScanResult = { regions: [], enumAttributes: [] };
+  const typedefs: Array<Span & { readonly name: string }> = [];
   while (scanner.skipTrivia()) {
     const start = scanner.index;
     const code = text.charCodeAt(start);
@@ -163,35 +175,59 @@ export function findRegions(text: string, tags: ReadonlySet<string>): ScanResult
     } else if (code === 0x22 || code === 0x27) {
       scanner.skipQuoted();
     } else if (isIdentifierPart(code)) {
-      const word = scanner.readIdentifier();
-      const end = word === "enum" ? enumDefinitionEnd(scanner, tags, result.enumAttributes) : word === "typedef" ? typedefEnd(scanner) : -1;
-      if (end !== -1) {
-        result.regions.push({ start, end });
-        scanner.index = end;
+      // Identifiers are compared in place: slicing each one would allocate a string per word.
+      const length = scanner.skipIdentifier() - start;
+      if (length === 4 && text.startsWith("enum", start)) {
+        const end = enumDefinitionEnd(scanner, tags, result.enumAttributes);
+        if (end !== -1) result.regions.push({ start, end });
+      } else if (length === 7 && text.startsWith("typedef", start)) {
+        const typedef = typedefDeclaration(scanner);
+        if (typedef !== null) typedefs.push({ start, ...typedef });
       }
     } else {
       scanner.index++;
     }
   }
+  const used = identifiersIn(text, result.regions);
+  const kept = typedefs.filter((typedef) => used.has(typedef.name));
+  result.regions.push(...kept.map(({ start, end }) => ({ start, end })));
+  result.regions.sort((a, b) => a.start - b.start);
   return result;
 }
 
+/** Every identifier in the given parts of the text. */
+function identifiersIn(text: string, spans: readonly Span[]): Set<string> {
+  const names = new Set<string>();
+  for (const span of spans) {
+    for (const token of lexPpTokens(text.slice(span.start, span.end))) {
+      if (token.kind === "identifier") names.add(token.text);
+    }
+  }
+  return names;
+}
+
 /**
- * After the keyword `typedef`, returns the end of `typedef <identifiers>
- * NAME;`, which is the only form that can name an integer type for a cast.
- * Otherwise returns -1 with the scanner after `typedef`, so that an enum
- * definition in a longer typedef is still found.
+ * After the keyword `typedef`, reads `typedef <identifiers> NAME;`, the only
+ * form that can name an integer type for a cast, and returns its end and
+ * NAME. Otherwise returns null with the scanner after `typedef`, so that an
+ * enum definition in a longer typedef is still found.
  */
-function typedefEnd(scanner: Scanner): number {
+function typedefDeclaration(scanner: Scanner): { end: number; name: string } | null {
   const afterKeyword = scanner.index;
   let words = 0;
+  let nameStart = afterKeyword;
   while (scanner.skipTrivia() && isIdentifierPart(scanner.text.charCodeAt(scanner.index))) {
-    scanner.readIdentifier();
+    nameStart = scanner.index;
+    scanner.skipIdentifier();
     words++;
   }
-  if (words >= 2 && scanner.text[scanner.index] === ";") return scanner.index + 1;
+  if (words >= 2 && scanner.text[scanner.index] === ";") {
+    const name = scanner.text.slice(nameStart, scanner.index);
+    scanner.index++;
+    return { end: scanner.index, name };
+  }
   scanner.index = afterKeyword;
-  return -1;
+  return null;
 }
 
 /**

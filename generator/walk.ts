@@ -13,7 +13,7 @@ import { GeneratorError } from "./errors.js";
 import { EvaluationError, evaluate, type EvaluationScope } from "./evaluate.js";
 import { ExpressionReader } from "./expansion.js";
 import { ExpansionError, MacroTable } from "./macros.js";
-import { lexPpTokens, spliceLines } from "./pptokens.js";
+import { lexPpTokens, spliceLines, type PpToken } from "./pptokens.js";
 import { directiveEnd } from "./regions.js";
 import { sourceLine, type HeaderText } from "./source.js";
 
@@ -100,7 +100,16 @@ export class HeaderWalker implements EnumBodyHost {
       return;
     }
     const bodyText = this.header.text.slice(name.endIndex, directiveEnd(this.header.text, node.startIndex));
-    this.macros.define(name.text, { kind: "object", body: lexPpTokens(spliceLines(bodyText)), line });
+    // Most of a header's macros are never used in an enum, so a body is lexed on first use.
+    let body: PpToken[] | undefined;
+    this.macros.define(name.text, {
+      kind: "object",
+      get body() {
+        body ??= lexPpTokens(spliceLines(bodyText));
+        return body;
+      },
+      line,
+    });
   }
 
   private directive(node: SyntaxNode): void {
