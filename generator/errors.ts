@@ -21,7 +21,9 @@ export class GeneratorError extends Error {
   /** Formats the error with the offending line and a caret under the column. */
   render(): string {
     if (this.sourceLine === "") return this.message;
-    const caret = " ".repeat(Math.max(0, this.column - 1)) + "^";
+    // Tabs before the column are kept, so the caret lines up however a terminal expands them.
+    const before = this.sourceLine.slice(0, Math.max(0, this.column - 1));
+    const caret = [...before].map((char) => (char === "\t" ? "\t" : " ")).join("") + "^";
     return `${this.message}\n    ${this.sourceLine}\n    ${caret}`;
   }
 }
