@@ -13,7 +13,7 @@
  * import { BpfCmd, format, parse } from "bpf-uapi";
  *
  * const { masks } = parse("delegate_cmds=map_create:prog_load");
- * masks.cmds === (1n << BigInt(BpfCmd.BPF_MAP_CREATE)) | (1n << BigInt(BpfCmd.BPF_PROG_LOAD)); // true
+ * masks.cmds === ((1n << BigInt(BpfCmd.BPF_MAP_CREATE)) | (1n << BigInt(BpfCmd.BPF_PROG_LOAD))); // true
  * format(masks); // "delegate_cmds=map_create:prog_load"
  * ```
  *
