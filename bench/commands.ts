@@ -45,7 +45,10 @@ function runCommand(command: string, args: readonly string[]): Promise<CommandRe
 
 /** A command line to time, with the label the report shows for it. */
 interface Timed {
+  /** Short name for progress lines. */
   readonly label: string;
+  /** The command line as the report shows it, without machine-specific paths. */
+  readonly shown: string;
   readonly command: string;
   readonly args: readonly string[];
 }
@@ -78,7 +81,7 @@ async function timeCommand(timed: Timed): Promise<TimedResult> {
 function row(timed: Timed, result: TimedResult): string[] {
   const reported = result.reported === null ? "—" : formatMs(result.reported.median);
   const status = result.failure === null ? "0" : `failed: ${result.failure}`;
-  return [`\`${[timed.command, ...timed.args].join(" ")}\``, formatMsSummary(result.wall), reported, status];
+  return [`\`${timed.shown}\``, formatMsSummary(result.wall), reported, status];
 }
 
 /** Measures generate into a temporary copy of generated/ and check against generated/ itself. */
@@ -86,11 +89,26 @@ export async function measureCommands(): Promise<Section> {
   const outDir = await mkdtemp(path.join(os.tmpdir(), "bpf-uapi-bench-generated-"));
   try {
     await cp(path.join(REPOSITORY_ROOT, "generated"), outDir, { recursive: true });
-    const generate: Timed = { label: "npm run generate", command: "npm", args: ["run", "generate", "--", "--out", outDir] };
-    const check: Timed = { label: "npm run check", command: "npm", args: ["run", "check"] };
-    const tsxCli: Timed = { label: "tsx CLI check", command: path.join(REPOSITORY_ROOT, "node_modules/.bin/tsx"), args: ["generator/cli.ts", "check"] };
-    const tsxImport: Timed = { label: "node --import tsx check", command: process.execPath, args: ["--import", "tsx", "generator/cli.ts", "check"] };
-    const bareNode: Timed = { label: "node start-up", command: process.execPath, args: ["-e", ""] };
+    const generate: Timed = {
+      label: "npm run generate",
+      shown: "npm run generate -- --out <temporary copy of generated/>",
+      command: "npm",
+      args: ["run", "generate", "--", "--out", outDir],
+    };
+    const check: Timed = { label: "npm run check", shown: "npm run check", command: "npm", args: ["run", "check"] };
+    const tsxCli: Timed = {
+      label: "tsx CLI check",
+      shown: "node_modules/.bin/tsx generator/cli.ts check",
+      command: path.join(REPOSITORY_ROOT, "node_modules/.bin/tsx"),
+      args: ["generator/cli.ts", "check"],
+    };
+    const tsxImport: Timed = {
+      label: "node --import tsx check",
+      shown: "node --import tsx generator/cli.ts check",
+      command: process.execPath,
+      args: ["--import", "tsx", "generator/cli.ts", "check"],
+    };
+    const bareNode: Timed = { label: "node start-up", shown: 'node -e ""', command: process.execPath, args: ["-e", ""] };
 
     const results = new Map<Timed, TimedResult>();
     for (const timed of [generate, check, tsxCli, tsxImport, bareNode]) results.set(timed, await timeCommand(timed));
@@ -104,7 +122,7 @@ export async function measureCommands(): Promise<Section> {
     const npmShare = checkResult.wall.median - resultOf(tsxCli).wall.median;
     const tsxCliShare = resultOf(tsxCli).wall.median - resultOf(tsxImport).wall.median;
     const startup = resultOf(bareNode).wall.median;
-    const ownWork = checkResult.reported?.median ?? Number.NaN;
+    const ownWork = resultOf(tsxImport).reported?.median ?? Number.NaN;
     const loading = resultOf(tsxImport).wall.median - startup - ownWork;
     const target: Target = {
       subject: "`npm run check`, all shipped versions",
@@ -115,7 +133,7 @@ export async function measureCommands(): Promise<Section> {
         `Of the median ${formatMs(checkResult.wall.median)}, npm's own process adds about ${formatMs(npmShare)} ` +
         `(\`npm run check\` minus the tsx CLI run directly), the tsx CLI, which starts a second Node process, about ${formatMs(tsxCliShare)} ` +
         `(minus \`node --import tsx\`), Node start-up ${formatMs(startup)}, loading and transpiling the generator's modules ` +
-        `about ${formatMs(loading)}, and the check itself reports ${formatMs(ownWork)} for reading the headers, extracting, ` +
+        `about ${formatMs(loading)}, and the check itself about ${formatMs(ownWork)} (as it reports under \`node --import tsx\`) for reading the headers, extracting, ` +
         "rendering and comparing. All shares are differences of medians, so they are estimates.",
     };
 
