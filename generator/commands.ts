@@ -6,9 +6,10 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { checkBtf, compareTrees, formatDrift, hasDrift } from "./check.js";
 import { UsageError } from "./errors.js";
+import type { ExtractOptions } from "./extract.js";
 import { mergeIntoExisting, modelVersion } from "./generate.js";
 import { fillCache, openSource } from "./headers.js";
-import { notCachedMessage, planInputs, SYSTEM_HEADER, SYSTEM_VERSION_HEADER } from "./inputs.js";
+import { notCachedMessage, planInputs, SYSTEM_HEADER, SYSTEM_VERSION_HEADER, type InputPlan } from "./inputs.js";
 import type { UapiModel } from "./model.js";
 import { findPin, HEADERS_DIR, readPins } from "./pins.js";
 import { Renderer } from "./render.js";
@@ -84,6 +85,30 @@ const COMMON_OPTIONS = {
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
+/** The headers directory: `--headers-dir` for tests and other checkouts, else the repository's. */
+function headersDirOf(values: { readonly "headers-dir"?: string | undefined }): string {
+  const override = values["headers-dir"];
+  return override === undefined ? HEADERS_DIR : userPath(override);
+}
+
+/** Reads every planned header and builds its model; raises GeneratorErrors for a bad header. */
+async function modelAll(plan: InputPlan, options: ExtractOptions = {}): Promise<UapiModel[]> {
+  const models: UapiModel[] = [];
+  for (const input of plan.inputs) models.push(await modelVersion(input, options));
+  return models;
+}
+
+/** The inputs of a generate run: the `--header` given, or the cached pinned headers. */
+async function generatePlan(header: string | undefined, kernel: string | undefined, headersDir: string): Promise<InputPlan> {
+  if (kernel !== undefined) checkKernelLabel(kernel);
+  if (header === undefined) return planInputs(headersDir, kernel);
+  if (kernel === undefined) {
+    throw new UsageError("--header needs --kernel X.Y - name the kernel version the header comes from");
+  }
+  const headerPath = userPath(header);
+  return { inputs: [{ kernel, headerPath }], notCached: [], origin: headerPath };
+}
+
 export async function generateCommand(args: readonly string[]): Promise<number> {
   const { values } = parseArgs({
     args: [...args],
@@ -99,31 +124,26 @@ export async function generateCommand(args: readonly string[]): Promise<number> 
   });
   if (values.help) return printUsage("generate");
   const started = performance.now();
-  const headersDir = values["headers-dir"] === undefined ? HEADERS_DIR : userPath(values["headers-dir"]);
-  if (values.kernel !== undefined) checkKernelLabel(values.kernel);
-  if (values.header !== undefined && values.kernel === undefined) {
-    throw new UsageError("--header needs --kernel X.Y - name the kernel version the header comes from");
-  }
-  const plan =
-    values.header !== undefined
-      ? { inputs: [{ kernel: values.kernel ?? "", headerPath: userPath(values.header) }], notCached: [], origin: userPath(values.header) }
-      : await planInputs(headersDir, values.kernel);
-  if (plan.inputs.length === 0) throw new UsageError(notCachedMessage(plan.notCached[0] ?? findPin(readPins(), values.kernel ?? "")));
-  const options = { fullParse: values["full-parse"], defines: parseDefines(values.define) };
-  const models: UapiModel[] = [];
-  for (const input of plan.inputs) models.push(await modelVersion(input, options));
+
+  const plan = await generatePlan(values.header, values.kernel, headersDirOf(values));
+  const uncached = plan.notCached[0];
+  if (plan.inputs.length === 0 && uncached !== undefined) throw new UsageError(notCachedMessage(uncached));
+  const models = await modelAll(plan, { fullParse: values["full-parse"], defines: parseDefines(values.define) });
+
   const outDir = userPath(values.out);
   const summary = await writeTree(outDir, await mergeIntoExisting(outDir, models, new Renderer()));
   if (values.verbose) {
     for (const path of summary.written) console.log(`wrote ${path}`);
     for (const path of summary.removed) console.log(`removed ${path}`);
   }
+
   const milliseconds = Math.round(performance.now() - started);
   const kernels = models.map((model) => model.kernel);
   const into = models.length === 1 ? `${values.out}/${versionDirectory(kernels[0] ?? "")}` : values.out;
-  console.log(
-    `generated ${models[0]?.enums.length ?? 0} enums for kernel${kernels.length === 1 ? "" : "s"} ${kernels.join(", ")} from ${plan.origin} into ${into} in ${milliseconds} ms (${summary.written.length} files written, ${summary.removed.length} removed)`,
-  );
+  const files = `${summary.written.length} files written, ${summary.removed.length} removed`;
+  const enums = models[0]?.enums.length ?? 0;
+  const plural = kernels.length === 1 ? "" : "s";
+  console.log(`generated ${enums} enums for kernel${plural} ${kernels.join(", ")} from ${plan.origin} into ${into} in ${milliseconds} ms (${files})`);
   return 0;
 }
 
@@ -147,18 +167,19 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
   const outDir = userPath(values.out);
   if (values.btf !== undefined) return checkBtfCommand(userPath(values.btf), outDir, values.kernel);
   const started = performance.now();
-  const headersDir = values["headers-dir"] === undefined ? HEADERS_DIR : userPath(values["headers-dir"]);
-  const plan = await planInputs(headersDir, values.kernel);
+
+  const plan = await planInputs(headersDirOf(values), values.kernel);
   for (const pin of plan.notCached) console.error(`not checked: ${notCachedMessage(pin)}`);
   if (values["require-all"] && plan.notCached.length > 0) return 1;
-  const models: UapiModel[] = [];
-  for (const input of plan.inputs) models.push(await modelVersion(input));
+  const models = await modelAll(plan);
+
   const expected = await mergeIntoExisting(outDir, models, new Renderer());
   const report = compareTrees(await readTree(outDir), expected, values.out);
   if (hasDrift(report)) {
     console.log(formatDrift(report, "npm run generate"));
     return 1;
   }
+
   const milliseconds = Math.round(performance.now() - started);
   const kernels = models.map((model) => model.kernel).join(", ");
   console.log(`no drift: ${values.out} matches the headers of kernels ${kernels} (${expected.size} files) in ${milliseconds} ms`);
@@ -188,7 +209,7 @@ export async function headersCommand(args: readonly string[]): Promise<number> {
   });
   if (values.help) return printUsage("headers");
   if (values.from === undefined) throw new UsageError("--from SOURCE is required - name a header folder, a Linux git tree, a file, web, kernel.org or debian");
-  const headersDir = values["headers-dir"] === undefined ? HEADERS_DIR : userPath(values["headers-dir"]);
+  const headersDir = headersDirOf(values);
   const pins = readPins(`${headersDir}/kernels.json`);
   const hint = "name a shipped version, or pin the new one in headers/kernels.json with its sha256 first";
   const wanted = positionals.length === 0 ? pins : positionals.map((label) => findPin(pins, checkKernelLabel(label), hint));
