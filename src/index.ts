@@ -26,6 +26,7 @@ export * from "../generated/v6.18/index.js";
 
 export { DEFAULT_KERNEL, KERNELS, KERNEL_TABLES, type Kernel } from "../generated/index.js";
 export { NAME_HISTORY, type NameSpan } from "../generated/history.js";
+export { kernelsHaving } from "./history.js";
 
 export { parse, type DelegateMasks, type Diagnostic, type ParseMode, type ParseOptions, type ParseResult } from "./parse.js";
 export { format, formatOption } from "./format.js";
