@@ -139,11 +139,11 @@ describe("packed tarball", () => {
     await rm(workDir, { recursive: true, force: true });
   });
 
-  it("contains only dist, JSON models and docs", async () => {
+  it("contains only dist, JSON models, docs and licence", async () => {
     const { stdout } = await execFileAsync("tar", ["-tzf", tarball]);
     const entries = stdout.trim().split("\n").map((entry) => entry.replace(/^package\//, ""));
 
-    expect(entries.filter((entry) => !/^(dist\/.*\.(js|d\.ts)|generated\/.*\.json|README\.md|CHANGELOG\.md|package\.json)$/.test(entry))).toEqual([]);
+    expect(entries.filter((entry) => !/^(dist\/.*\.(js|d\.ts)|generated\/.*\.json|README\.md|CHANGELOG\.md|LICENSE|package\.json)$/.test(entry))).toEqual([]);
     expect(entries).toContain("dist/src/cli/main.js");
     expect(entries).toContain("generated/history.json");
   });
