@@ -24,8 +24,14 @@ export function backupPath(outDir: string): string {
   return join(dirname(outDir), `.${basename(outDir)}.bpf-uapi-previous`);
 }
 
-/** Reads every file under a directory; an absent directory is an empty tree. */
+/**
+ * Reads every file under a directory; an absent directory is an empty tree.
+ * A tree that a killed run left only in its backup is restored first, so
+ * that a generate run merges new versions into the old tree, not into
+ * nothing.
+ */
 export async function readTree(dir: string): Promise<Map<string, string>> {
+  await recoverInterruptedWrite(dir);
   const tree = new Map<string, string>();
   if (!existsSync(dir)) return tree;
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
@@ -110,8 +116,8 @@ async function swapIn(staging: string, outDir: string): Promise<void> {
   const backup = backupPath(outDir);
   await rm(backup, { recursive: true, force: true });
   await rename(outDir, backup);
-  // NOTE: a run killed between these two renames leaves only the backup;
-  // the next generate or check restores it first (recoverInterruptedWrite).
+  // NOTE: a run killed between these two renames leaves only the backup.
+  // The next generate or check restores it when it reads the out dir.
   await rename(staging, outDir);
   await rm(backup, { recursive: true, force: true });
 }
