@@ -12,7 +12,7 @@ import type { Section, Target } from "./report.js";
 import { formatMs, formatMsSummary, progress, summarize, type Summary } from "./stats.js";
 
 const REPOSITORY_ROOT = fileURLToPath(new URL("../", import.meta.url));
-const RUNS = 5;
+const RUNS = 7;
 const CHECK_GOAL_MS = 1500;
 
 interface CommandResult {
