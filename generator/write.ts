@@ -43,11 +43,46 @@ export async function readTree(dir: string): Promise<Map<string, string>> {
   return new Map([...tree.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
+/** Returns the start of a staging tree's name beside `outDir`. The pid of its run and 8 hex digits follow. */
+function stagingPrefix(outDir: string): string {
+  return `.${basename(outDir)}.bpf-uapi-`;
+}
+
+const STAGING_SUFFIX = /^(\d+)-[0-9a-f]{8}$/;
+
+/** Returns whether process `pid` exists. EPERM means it exists under another user. */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error instanceof Error && "code" in error && error.code === "EPERM";
+  }
+}
+
+/**
+ * Removes the staging trees beside `outDir` whose run has ended, which a
+ * killed run leaves behind. Trees of running processes are kept.
+ * NOTE: a run in another pid namespace (another container writing to the
+ * same directory) looks ended, so its staging tree can be removed.
+ */
+async function removeStaleStaging(outDir: string): Promise<void> {
+  const prefix = stagingPrefix(outDir);
+  const entries = await readdir(dirname(outDir)).catch(() => []);
+  for (const entry of entries) {
+    if (!entry.startsWith(prefix)) continue;
+    const pid = STAGING_SUFFIX.exec(entry.slice(prefix.length))?.[1];
+    if (pid !== undefined && !isRunning(Number(pid))) await rm(join(dirname(outDir), entry), { recursive: true, force: true });
+  }
+}
+
 /**
  * Restores the previous tree when a run was stopped between the two renames
- * of a swap, which left only the backup.
+ * of a swap, which left only the backup, and removes the staging trees of
+ * killed runs.
  */
 export async function recoverInterruptedWrite(outDir: string): Promise<void> {
+  await removeStaleStaging(outDir);
   const backup = backupPath(outDir);
   if (!existsSync(backup)) return;
   if (existsSync(outDir)) await rm(backup, { recursive: true, force: true });
@@ -83,7 +118,7 @@ export async function writeTree(outDir: string, files: FileTree): Promise<WriteS
   const unchanged = [...files.keys()].filter((path) => existing.get(path) === files.get(path));
   if (written.length === 0 && removed.length === 0) return { written, removed, unchanged };
 
-  const staging = join(dirname(outDir), `.${basename(outDir)}.bpf-uapi-${process.pid}-${randomBytes(4).toString("hex")}`);
+  const staging = join(dirname(outDir), `${stagingPrefix(outDir)}${process.pid}-${randomBytes(4).toString("hex")}`);
   try {
     await stageTree(staging, outDir, files, new Set(unchanged));
     await swapIn(staging, outDir);
