@@ -130,11 +130,12 @@ export async function measureCommands(): Promise<Section> {
       measured: formatMsSummary(checkResult.wall) + (checkResult.failure === null ? "" : " (exit status not 0)"),
       met: checkResult.failure === null && checkResult.wall.median < CHECK_GOAL_MS,
       limit:
-        `Of the median ${formatMs(checkResult.wall.median)}, npm's own process adds about ${formatMs(npmShare)} ` +
-        `(\`npm run check\` minus the tsx CLI run directly), the tsx CLI, which starts a second Node process, about ${formatMs(tsxCliShare)} ` +
-        `(minus \`node --import tsx\`), Node start-up ${formatMs(startup)}, loading and transpiling the generator's modules ` +
-        `about ${formatMs(loading)}, and the check itself about ${formatMs(ownWork)} (as it reports under \`node --import tsx\`) for reading the headers, extracting, ` +
-        "rendering and comparing. All shares are differences of medians, so they are estimates.",
+        `Of the median ${formatMs(checkResult.wall.median)}, npm's own process adds about ${formatMs(npmShare)}, ` +
+        `which is \`npm run check\` minus the tsx CLI run directly. The tsx CLI starts a second Node process and adds about ` +
+        `${formatMs(tsxCliShare)} over \`node --import tsx\`. Of the rest, Node start-up takes ${formatMs(startup)}, loading and ` +
+        `transpiling the generator's modules about ${formatMs(loading)}, and the check itself about ${formatMs(ownWork)}, as it ` +
+        "reports under `node --import tsx`, for reading the headers, extracting, rendering and comparing. All shares are " +
+        "differences of medians, so they are estimates.",
     };
 
     return {

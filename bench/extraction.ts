@@ -139,9 +139,9 @@ function headerRow(timings: HeaderTimings): string[] {
 function extractionBreakdown(timings: HeaderTimings): string {
   const walk = timings.extract.median - timings.scan.median - timings.rangedParse.median;
   return (
-    `extraction takes ${formatMs(timings.extract.median)} (median): the lexical scan for directives and target enums ` +
-    `${formatMs(timings.scan.median)}, the tree-sitter parse of the included ranges ${formatMs(timings.rangedParse.median)}, ` +
-    `and lexing the directives, walking the tree and evaluating the enumerators about ${formatMs(walk)} (the remainder, an estimate)`
+    `Extraction takes ${formatMs(timings.extract.median)} (median). Of that, the lexical scan for directives and target enums ` +
+    `takes ${formatMs(timings.scan.median)} and the tree-sitter parse of the included ranges ${formatMs(timings.rangedParse.median)}. ` +
+    `The remainder, about ${formatMs(walk)} (an estimate), goes to lexing the directives, walking the tree and evaluating the enumerators.`
   );
 }
 
@@ -155,9 +155,9 @@ function parseRatioTarget(all: readonly HeaderTimings[]): Target {
     measured: `worst ${formatRatio(worst.parseRatio)} (${worst.id}), median over headers ${formatRatio(median)}`,
     met,
     limit:
-      `On ${worst.id} (${(worst.bytes / 1024).toFixed(0)} KiB) the bare parse takes ${formatMs(worst.bareParse.median)} and ` +
-      `${extractionBreakdown(worst)}. The ranged parse alone is ${formatRatio(worst.rangedParse.median / worst.bareParse.median)} ` +
-      `of the bare parse.`,
+      `On ${worst.id} (${(worst.bytes / 1024).toFixed(0)} KiB) the bare parse takes ${formatMs(worst.bareParse.median)}, ` +
+      `so the goal needs extraction in ${formatMs(worst.bareParse.median * EXTRACTION_GOAL_RATIO)} or less. ${extractionBreakdown(worst)} ` +
+      `The ranged parse alone is ${formatRatio(worst.rangedParse.median / worst.bareParse.median)} of the bare parse.`,
   };
 }
 
@@ -175,19 +175,19 @@ function compilerTarget(all: readonly HeaderTimings[]): Target {
     measured: `lowest ${formatRatio(speedup(slowest))} (${slowest.id}), median over headers ${formatRatio(median)}`,
     met: speedup(slowest) >= COMPILER_GOAL_SPEEDUP,
     limit:
-      `On ${slowest.id} the C-compiler route takes ${formatMs(slowest.compiler?.median ?? Number.NaN)} and ` +
-      `${extractionBreakdown(slowest)}.`,
+      `On ${slowest.id} the C-compiler route takes ${formatMs(slowest.compiler?.median ?? Number.NaN)}, so the goal needs ` +
+      `extraction in ${formatMs((slowest.compiler?.median ?? Number.NaN) / COMPILER_GOAL_SPEEDUP)} or less. ${extractionBreakdown(slowest)}`,
   };
 }
 
 const BPF_H_METHOD =
-  "Each bpf.h of the shared headers folder is read and decoded once; the times exclude reading the file. " +
-  `Each round times, in rotated order: \`extractEnums(header)\` (the fast path), its two stages on their own ` +
-  "(the lexical scan `findRegions` + `toTextRanges`, and tree-sitter's parse of the included ranges), and a bare " +
-  "`parser.parse(text)` of the whole file with the same parser. " +
+  "Each bpf.h of the shared headers folder is read and decoded once, and the times exclude reading the file. " +
+  "Each round times four tasks in rotated order. They are `extractEnums(header)` (the fast path), its two stages on their own, " +
+  "and a bare `parser.parse(text)` of the whole file with the same parser. The stages are the lexical scan " +
+  "(`findRegions` and `toTextRanges`) and tree-sitter's parse of the included ranges. " +
   `${WARMUP_ROUNDS} untimed rounds on the first header and ${BPF_H_WARMUPS} on each header warm up, and ${BPF_H_RUNS} are timed. ` +
   "Extract ÷ parse is the median of the per-round ratios. The C-compiler route writes a C program that prints every " +
-  "extracted enumerator with printf, compiles it with `cc -O0 -include bpf.h`, runs it and parses its output; one untimed " +
+  "extracted enumerator with printf, compiles it with `cc -O0 -include bpf.h`, runs it and parses its output. One untimed " +
   `run checks its values against extraction, then ${COMPILER_RUNS} runs are timed. Times are median (min–max).`;
 
 /**
@@ -290,6 +290,7 @@ export async function measureVmlinux(): Promise<Section> {
   if (compiler !== null) rows.push(row("C-compiler route", compiler));
 
   const walk = extract.median - scan.median - rangedParse.median;
+  const rangeCount = toTextRanges(findRegions(header.text, TARGET_TAGS).regions, header.lineStarts).length;
   const target: Target = {
     subject: "vmlinux.h: extraction (fast path)",
     goal: `< ${VMLINUX_GOAL_MS} ms`,
@@ -297,10 +298,8 @@ export async function measureVmlinux(): Promise<Section> {
     met: extract.median < VMLINUX_GOAL_MS,
     limit:
       `Of ${formatMs(extract.median)}, the lexical scan over all ${(header.text.length / 1e6).toFixed(1)} M characters takes ` +
-      `${formatMs(scan.median)}, the tree-sitter parse of the ${toTextRanges(findRegions(header.text, TARGET_TAGS).regions, header.lineStarts).length} ` +
-      `included ranges ${formatMs(rangedParse.median)}, and lexing the directives, walking the tree and evaluating the enumerators ` +
-      `about ${formatMs(walk)} ` +
-      "(the remainder, an estimate).",
+      `${formatMs(scan.median)} and the tree-sitter parse of the ${rangeCount} included ranges ${formatMs(rangedParse.median)}. ` +
+      `The remainder, about ${formatMs(walk)} (an estimate), goes to lexing the directives, walking the tree and evaluating the enumerators.`,
   };
   const bytes = (await stat(entry.file)).size;
   return {

@@ -17,13 +17,13 @@ import { progress } from "./stats.js";
 const REPORT_PATH = fileURLToPath(new URL("../docs/benchmarks.md", import.meta.url));
 
 const SUMMARY =
-  "This page records the speed and size budget of bpf-uapi: extracting the five bpf.h enums with tree-sitter " +
-  "(against a bare tree-sitter parse of the same file and against compiling a C program that prints every " +
-  "enumerator), the generator commands, the runtime's `parse` and `format`, and the published package's cold " +
-  "import time and table size. Every goal is checked here and in no test. `npm run bench` measures all of it on " +
-  "the machine below, in a few minutes, and overwrites this page; the real headers come from ../shared/headers " +
-  "(or `$BPF_UAPI_SHARED_HEADERS`) and are skipped with a printed line when absent. Numbers from a shared or " +
-  "loaded machine vary between runs, so compare ratios rather than absolute times across machines.";
+  "This page records the speed and size budget of bpf-uapi, and every goal is checked here rather than in a test. " +
+  "It measures extraction of the five bpf.h enums with tree-sitter against a bare tree-sitter parse of the same file " +
+  "and against compiling a C program that prints every enumerator. It also measures the generator commands, the " +
+  "runtime's `parse` and `format`, and the published package's cold import time and table size. Run `npm run bench` " +
+  "to measure all of it in a few minutes and overwrite this page. The real headers are read from ../shared/headers " +
+  "(or `$BPF_UAPI_SHARED_HEADERS`), and each missing one is skipped with a printed line. Times from a shared or loaded " +
+  "machine vary between runs, so compare ratios rather than absolute times across machines.";
 
 async function main(): Promise<void> {
   const started = new Date();
