@@ -9,7 +9,7 @@ import Handlebars from "handlebars";
 import { DELEGATION_SINCE, ENUM_SPECS, type EnumSpec } from "../src/enums.js";
 import { renderJson } from "./json.js";
 import { INPUT_LICENCE, regenerateCommand } from "./provenance.js";
-import { versionDirectory } from "./version.js";
+import { checkKernelLabel, versionDirectory } from "./version.js";
 import type { NameHistory } from "./history.js";
 import type { EnumModel, MemberModel, UapiModel } from "./model.js";
 
@@ -21,16 +21,22 @@ export interface GeneratedFile {
   readonly content: string;
 }
 
-/** Whether a name is a C identifier, so it can be printed in TypeScript source unquoted. */
+/** Returns whether a name is an ASCII C identifier, so it can be printed in TypeScript source unquoted. */
 export function isCIdentifier(name: string): boolean {
   if (name.length === 0) return false;
   for (let index = 0; index < name.length; index++) {
     const code = name.charCodeAt(index);
     const letter = (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || code === 0x5f;
     const digit = code >= 0x30 && code <= 0x39;
-    if (!letter && !(digit && index > 0)) throw new Error(`not a C identifier: ${JSON.stringify(name)}`);
+    if (!letter && !(digit && index > 0)) return false;
   }
   return true;
+}
+
+/** Returns `name`, or throws when it is not an ASCII C identifier and so must not reach a template. */
+export function checkCIdentifier(name: string): string {
+  if (!isCIdentifier(name)) throw new Error(`not a C identifier: ${JSON.stringify(name)}`);
+  return name;
 }
 
 /** The kernel's spelling of an enumerator for a delegate option: prefix removed, lower case. */
@@ -47,6 +53,17 @@ export function hasDelegation(kernel: string): boolean {
   const [sinceMajor, sinceMinor] = DELEGATION_SINCE.split(".").map(Number);
   if (major === undefined || minor === undefined || sinceMajor === undefined || sinceMinor === undefined) return false;
   return major > sinceMajor || (major === sinceMajor && minor >= sinceMinor);
+}
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/**
+ * Checks a sha256 before a comment prints it. It may come from a uapi.json in
+ * the out dir, so it is checked like text from a header.
+ */
+export function checkSha256(sha256: string): string {
+  if (!SHA256_HEX.test(sha256)) throw new Error(`not a sha256 (64 lower-case hex digits): ${JSON.stringify(sha256)}`);
+  return sha256;
 }
 
 function hex(value: bigint): string {
@@ -72,13 +89,21 @@ function enumView(model: EnumModel) {
     tsName: model.spec.tsName,
     line: model.line,
     members: model.members.map((member) => {
-      isCIdentifier(member.name);
+      checkCIdentifier(member.name);
       const safe = member.value >= BigInt(Number.MIN_SAFE_INTEGER) && member.value <= BigInt(Number.MAX_SAFE_INTEGER);
+      // A TypeScript enum assigns each member as `E["name"] = value`. For
+      // `__proto__` that calls the prototype setter, which ignores a number,
+      // so the member would be lost.
+      const enumMember = safe && member.name !== "__proto__";
       return {
         name: member.name,
         key: propertyKey(member.name),
         value: member.value.toString(),
         literal: safe ? member.value.toString() : "",
+        enumLiteral: enumMember ? member.value.toString() : "",
+        enumOmission: safe
+          ? "cannot be a TypeScript enum member, because it would set the enum's prototype, so it is only in constants.ts and uapi.json."
+          : "is not a safe integer, so it is only in uapi.json.",
         note: memberNote(member),
       };
     }),
@@ -96,7 +121,8 @@ function optionView(model: EnumModel) {
   const byBit = new Map<number, string[]>();
   for (const member of model.members) {
     const name = kernelName(spec, member.name);
-    if (name === null || !isCIdentifier(member.name)) continue;
+    if (name === null) continue;
+    checkCIdentifier(member.name);
     if (member.classification === "member" || member.classification === "alias") {
       const bit = Number(member.value);
       names.push({ name, cName: member.name, bit, aliasOf: member.aliasOf === undefined ? "" : kernelName(spec, member.aliasOf) });
@@ -149,13 +175,19 @@ export class Renderer {
 
   /** Renders generated/history.ts: the versions that have each delegate name. */
   renderHistory(kernels: readonly string[], history: readonly NameHistory[]): string {
+    for (const kernel of kernels) checkKernelLabel(kernel);
+    for (const entry of history) {
+      checkCIdentifier(entry.name);
+      checkKernelLabel(entry.first);
+      checkKernelLabel(entry.last);
+    }
     const options = ENUM_SPECS.filter((spec) => spec.key !== null).map((spec) => ({
       key: spec.key,
       names: history
         .filter((entry) => entry.enumName === spec.cName && (entry.classification === "member" || entry.classification === "alias"))
         .flatMap((entry) => {
           const name = kernelName(spec, entry.name);
-          return name === null || !isCIdentifier(entry.name) ? [] : [{ name, first: entry.first, last: entry.last }];
+          return name === null ? [] : [{ name, first: entry.first, last: entry.last }];
         }),
     }));
     return this.history({
@@ -169,6 +201,10 @@ export class Renderer {
 
   /** Renders generated/index.ts, which maps each version label to its tables. */
   renderRegistry(versions: ReadonlyArray<{ readonly kernel: string; readonly sha256: string }>): string {
+    for (const version of versions) {
+      checkKernelLabel(version.kernel);
+      checkSha256(version.sha256);
+    }
     const releases = versions.filter((version) => version.kernel !== "next");
     const newest = releases.at(-1) ?? versions.at(-1);
     return this.registry({
@@ -188,9 +224,9 @@ export class Renderer {
   /** Renders the files of one kernel version, paths relative to its directory. */
   renderVersion(model: UapiModel): GeneratedFile[] {
     const header = {
-      command: regenerateCommand(model.kernel),
+      command: regenerateCommand(checkKernelLabel(model.kernel)),
       kernel: model.kernel,
-      sha256: model.source.sha256,
+      sha256: checkSha256(model.source.sha256),
       licence: INPUT_LICENCE,
     };
     const present = new Set(model.enums.map((enumModel) => enumModel.spec.cName));
