@@ -108,8 +108,9 @@ function sameTree(left: ReadonlyMap<string, string>, right: ReadonlyMap<string, 
   return true;
 }
 
-const TASKSET_MISSING = spawnSync("taskset", ["--version"], { stdio: "ignore" }).status !== 0;
-if (TASKSET_MISSING) console.warn("taskset not found on PATH (install util-linux): kills aimed at the swap rarely land between its renames");
+/** Whether `taskset -c 0` cannot run here: no taskset, or CPU 0 outside this process's CPU set. */
+const TASKSET_MISSING = spawnSync("taskset", ["-c", "0", process.execPath, "-e", ""], { stdio: "ignore" }).status !== 0;
+if (TASKSET_MISSING) console.warn("taskset -c 0 failed (install util-linux, or allow CPU 0): kills aimed at the swap rarely land between its renames");
 
 /**
  * Kills process `argv[4]` right after `argv[1]` (the backup) appears, or at
