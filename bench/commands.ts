@@ -84,6 +84,12 @@ function row(timed: Timed, result: TimedResult): string[] {
   return [`\`${timed.shown}\``, formatMsSummary(result.wall), reported, status];
 }
 
+/** Formats a share of the wall time, which noise can make negative when it is small. */
+function formatShare(milliseconds: number): string {
+  if (milliseconds >= 0) return formatMs(milliseconds);
+  return `nothing measurable (the difference of medians is ${formatMs(milliseconds)})`;
+}
+
 /** Measures generate into a temporary copy of generated/ and check against generated/ itself. */
 export async function measureCommands(): Promise<Section> {
   const outDir = await mkdtemp(path.join(os.tmpdir(), "bpf-uapi-bench-generated-"));
@@ -130,10 +136,10 @@ export async function measureCommands(): Promise<Section> {
       measured: formatMsSummary(checkResult.wall) + (checkResult.failure === null ? "" : " (exit status not 0)"),
       met: checkResult.failure === null && checkResult.wall.median < CHECK_GOAL_MS,
       limit:
-        `Of the median ${formatMs(checkResult.wall.median)}, npm's own process adds about ${formatMs(npmShare)}, ` +
+        `Of the median ${formatMs(checkResult.wall.median)}, npm's own process adds about ${formatShare(npmShare)}, ` +
         `which is \`npm run check\` minus the tsx CLI run directly. The tsx CLI starts a second Node process and adds about ` +
-        `${formatMs(tsxCliShare)} over \`node --import tsx\`. Of the rest, Node start-up takes ${formatMs(startup)}, loading and ` +
-        `transpiling the generator's modules about ${formatMs(loading)}, and the check itself about ${formatMs(ownWork)}, as it ` +
+        `${formatShare(tsxCliShare)} over \`node --import tsx\`. Of the rest, Node start-up takes ${formatMs(startup)}, loading and ` +
+        `transpiling the generator's modules about ${formatShare(loading)}, and the check itself about ${formatMs(ownWork)}, as it ` +
         "reports under `node --import tsx`, for reading the headers, extracting, rendering and comparing. All shares are " +
         "differences of medians, so they are estimates.",
     };

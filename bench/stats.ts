@@ -41,8 +41,9 @@ export function summarize(samples: readonly number[]): Summary {
 
 /** Formats milliseconds with three significant digits at most, keeping at least one decimal below 100. */
 export function formatMs(milliseconds: number): string {
-  if (milliseconds >= 100) return `${Math.round(milliseconds)} ms`;
-  if (milliseconds >= 10) return `${milliseconds.toFixed(1)} ms`;
+  const magnitude = Math.abs(milliseconds);
+  if (magnitude >= 100) return `${Math.round(milliseconds)} ms`;
+  if (magnitude >= 10) return `${milliseconds.toFixed(1)} ms`;
   return `${milliseconds.toFixed(2)} ms`;
 }
 
