@@ -6,6 +6,7 @@
 import { MASK_KEYS, type DelegateOption, type MaskKey } from "./enums.js";
 import { BpfUapiError, DelegationError, quote, type Errno } from "./errors.js";
 import { foldAsciiCase, indexTable, resolveKernel } from "./kernel.js";
+import { findUtf8Cut, MAX_MOUNT_DATA_BYTES } from "./mount-data.js";
 import { detectBase, parseKernelUnsigned, parseOwnerValue, U64_MAX, type OwnerOption } from "./number.js";
 import { invalidTokenRemedy, NAME_NOUNS, unknownOptionRemedy, withArticle, type PreviousDelegate } from "./suggest.js";
 import type { DelegateName, DelegateTable, KernelTables } from "./tables.js";
@@ -58,6 +59,8 @@ interface ParseState {
   readonly mode: ParseMode;
   readonly masks: DelegateMasks;
   readonly diagnostics: Diagnostic[];
+  /** 1-based column where mount(2)'s byte limit cut a token in two, or null when it cut none. */
+  cutColumn: number | null;
 }
 
 const OPTION_KEYS: ReadonlyMap<string, MaskKey> = new Map(MASK_KEYS.map((key) => [`delegate_${key}`, key]));
@@ -94,8 +97,24 @@ function warn(state: ParseState, finding: Finding): void {
 
 /** Throws a DelegationError for the token of `finding`, with every diagnostic so far. */
 function reject(state: ParseState, finding: Finding, errno: Errno | null): never {
-  const diagnostic = toDiagnostic("error", finding);
-  throw new DelegationError({ ...finding, errno, diagnostics: [...state.diagnostics, diagnostic] });
+  const rejected = errno === null ? finding : blameCut(state, finding, errno);
+  const diagnostic = toDiagnostic("error", rejected);
+  throw new DelegationError({ ...rejected, errno, diagnostics: [...state.diagnostics, diagnostic] });
+}
+
+/**
+ * Returns `finding` with its remedy replaced by the byte limit of mount(2)
+ * when the rejected token reaches the column where that limit cut the input,
+ * because then the cut, not the token as written, is what the kernel rejects.
+ */
+function blameCut(state: ParseState, finding: Finding, errno: Errno): Finding {
+  if (state.cutColumn === null || finding.position + finding.token.length < state.cutColumn) return finding;
+
+  const marker = `(${errno}) - `;
+  const end = finding.message.lastIndexOf(marker);
+  if (end === -1) return finding;
+  const remedy = `mount(2) passes at most ${MAX_MOUNT_DATA_BYTES} bytes, so the kernel cut this token at column ${state.cutColumn} - shorten the input to ${MAX_MOUNT_DATA_BYTES} bytes`;
+  return { ...finding, message: `${finding.message.slice(0, end)}(${errno}) because ${remedy}` };
 }
 
 /** Copies `finding` field by field, because an object spread is slow on the parse hot path. */
@@ -108,9 +127,12 @@ function toDiagnostic(severity: Diagnostic["severity"], finding: Finding): Diagn
 
 /**
  * Parses `input`, a mount option string (`rw,delegate_cmds=map_create:prog_load`)
- * or, with `options.option`, one option's value. Throws a DelegationError for
- * the first option the kernel rejects (or strict mode rejects), and a
- * BpfUapiError for invalid arguments or an unknown kernel label.
+ * or, with `options.option`, one option's value. Like mount(2), it reads the
+ * input only up to the first NUL and within 4095 UTF-8 bytes, counting
+ * `OPTION=` in front of a single value, and warns about the part it drops.
+ * Throws a DelegationError for the first option the kernel rejects (or strict
+ * mode rejects), and a BpfUapiError for invalid arguments or an unknown
+ * kernel label.
  */
 export function parse(input: string, options: ParseOptions = {}): ParseResult {
   if (typeof input !== "string") {
@@ -127,24 +149,62 @@ export function parse(input: string, options: ParseOptions = {}): ParseResult {
   }
 
   const tables = resolveKernel(options.kernel);
-  const state: ParseState = { tables, mode, masks: { cmds: 0n, maps: 0n, progs: 0n, attachs: 0n }, diagnostics: [] };
-  rejectNul(state, input);
-
+  const state: ParseState = { tables, mode, masks: { cmds: 0n, maps: 0n, progs: 0n, attachs: 0n }, diagnostics: [], cutColumn: null };
   if (key === null) {
-    parseOptionString(state, input);
+    parseOptionString(state, cutToKernelView(state, input, null));
   } else {
-    parseDelegateOption(state, key, input, input, 0, 0);
+    const value = cutToKernelView(state, input, tables[key].option);
+    parseDelegateOption(state, key, value, value, 0, 0);
   }
   return { kernel: tables.kernel, mode, masks: state.masks, diagnostics: state.diagnostics };
 }
 
-/** Rejects a NUL character, which a C string passed to mount(2) cannot contain. */
-function rejectNul(state: ParseState, input: string): void {
-  const index = input.indexOf("\0");
-  if (index === -1) return;
+/**
+ * Returns the part of `input` that bpffs reads from a mount(2) call, and warns
+ * about each cut. mount(2) takes the options as a C string, so the kernel
+ * stops at the first NUL, and it copies at most MAX_MOUNT_DATA_BYTES bytes,
+ * counted in UTF-8 and including `OPTION=` when `option` is given for a
+ * single value.
+ */
+// NOTE: the new mount API (fsconfig(2), which recent libmount uses where the
+// kernel has it) passes each option as its own string with its own limit.
+// This models mount(2) only, so input that reaches bpffs through fsconfig is
+// cut differently.
+function cutToKernelView(state: ParseState, input: string, option: DelegateOption | null): string {
+  let text = input;
+  const nul = text.indexOf("\0");
+  if (nul !== -1) {
+    const after = text.length - nul - 1;
+    const message = `input: NUL character at column ${nul + 1} ends the C string that mount(2) reads, so the kernel ignores it and the ${after} characters after it - remove the NUL`;
+    warn(state, { code: "nul-character", option, token: text.slice(nul), position: nul + 1, message });
+    text = text.slice(0, nul);
+  }
 
-  const message = `input: NUL character at column ${index + 1} would end the option string that mount(2) reads - remove it`;
-  reject(state, { code: "nul-character", option: null, token: "\0", position: index + 1, message }, null);
+  const prefix = option === null ? "" : `${option}=`;
+  const cut = findUtf8Cut(text, MAX_MOUNT_DATA_BYTES - prefix.length);
+  if (cut === null) return text;
+
+  // The kernel compares every byte it keeps, so the first bytes of a
+  // character split by the cut still belong to the last token, where they
+  // match no name, number or option name. U+FFFD stands for them here, as
+  // it matches none either. Dropping them would accept
+  // `delegate_cmds=map_create` followed by the first byte of "é", which
+  // Linux 6.18 rejects with EINVAL.
+  const column = cut.index + 1;
+  const subject = option === null ? "option string" : `${prefix}VALUE`;
+  const split = cut.keptBytes === 0
+    ? `everything from column ${column} on`
+    : `everything after the first ${cut.keptBytes} of the ${cut.characterBytes} UTF-8 bytes of ${codePointLabel(text, cut.index)} at column ${column}, and those bytes match no name, number or option name`;
+  const message = `input: ${subject} is ${cut.totalBytes + prefix.length} bytes in UTF-8, but mount(2) passes at most ${MAX_MOUNT_DATA_BYTES}, so the kernel ignores ${split} - shorten it to ${MAX_MOUNT_DATA_BYTES} bytes`;
+  warn(state, { code: "truncated-input", option, token: text.slice(cut.index), position: column, message });
+  const next = text[cut.index];
+  if (next !== "," && next !== ":") state.cutColumn = column;
+  return text.slice(0, cut.index) + (cut.keptBytes === 0 ? "" : "\ufffd");
+}
+
+/** Returns the `U+XXXX` label of the code point at UTF-16 index `index` of `text`. */
+function codePointLabel(text: string, index: number): string {
+  return `U+${(text.codePointAt(index) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
 }
 
 /** Splits `input` on commas, skipping empty items, and parses each item left to right. */
