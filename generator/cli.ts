@@ -3,7 +3,7 @@
  * only picks the command and maps errors to exit codes: 0 success, 1 a
  * problem in the input or drift, 2 a usage error.
  */
-import { GeneratorErrors, UsageError } from "./errors.js";
+import { GeneratorErrors, OutputError, UsageError } from "./errors.js";
 import { BtfError } from "./btf.js";
 import { checkCommand, generateCommand, headersCommand, USAGE } from "./commands.js";
 import { UapiBreakError } from "./history.js";
@@ -19,7 +19,7 @@ async function main(argv: readonly string[]): Promise<number> {
       case "headers":
         return await headersCommand(rest);
       default:
-        throw new UsageError(`unknown command "${command ?? ""}" - use generate, check or headers`);
+        throw new UsageError(`unknown command "${command ?? ""}" - use generate, check or headers`, true);
     }
   } catch (error) {
     if (error instanceof GeneratorErrors) {
@@ -30,8 +30,16 @@ async function main(argv: readonly string[]): Promise<number> {
       console.error(error.message);
       return 1;
     }
-    if (error instanceof UsageError || isParseArgsError(error)) {
+    if (error instanceof OutputError) {
+      console.error(`error: ${error.message}`);
+      return 1;
+    }
+    if (isParseArgsError(error) || (error instanceof UsageError && error.showUsage)) {
       console.error(`error: ${error.message}\n\n${USAGE[command ?? ""] ?? Object.values(USAGE).join("\n\n")}`);
+      return 2;
+    }
+    if (error instanceof UsageError) {
+      console.error(`error: ${error.message}`);
       return 2;
     }
     throw error;

@@ -2,7 +2,7 @@
  * The generate, check and headers commands: argument parsing and the one
  * summary line each prints. The work is done by the stage modules.
  */
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { checkBtf, compareTrees, formatDrift, hasDrift } from "./check.js";
 import { UsageError } from "./errors.js";
@@ -12,9 +12,9 @@ import { fillCache, openSource } from "./headers.js";
 import { notCachedMessage, planInputs, SYSTEM_HEADER, SYSTEM_VERSION_HEADER, type InputPlan } from "./inputs.js";
 import type { UapiModel } from "./model.js";
 import { findPin, HEADERS_DIR, readPins } from "./pins.js";
-import { Renderer } from "./render.js";
+import { isCIdentifier, Renderer } from "./render.js";
 import { checkKernelLabel, versionDirectory } from "./version.js";
-import { readTree, writeTree } from "./write.js";
+import { prepareOutput, readTree, writeTree } from "./write.js";
 
 export const USAGE: Readonly<Record<string, string>> = {
   generate: `usage: npm run generate -- [--header FILE --kernel X.Y | --kernel X.Y] [--out DIR] [-D NAME[=VALUE]]...
@@ -73,7 +73,9 @@ function parseDefines(values: readonly string[]): Map<string, string> {
   for (const value of values) {
     const equals = value.indexOf("=");
     const name = equals === -1 ? value : value.slice(0, equals);
-    if (name === "") throw new UsageError(`invalid -D "${value}" - use -D NAME or -D NAME=VALUE`);
+    if (!isCIdentifier(name)) {
+      throw new UsageError(`invalid -D "${value}" - use -D NAME or -D NAME=VALUE with NAME a C identifier`, true);
+    }
     defines.set(name, equals === -1 ? "1" : value.slice(equals + 1));
   }
   return defines;
@@ -103,7 +105,7 @@ async function generatePlan(header: string | undefined, kernel: string | undefin
   if (kernel !== undefined) checkKernelLabel(kernel);
   if (header === undefined) return planInputs(headersDir, kernel);
   if (kernel === undefined) {
-    throw new UsageError("--header needs --kernel X.Y - name the kernel version the header comes from");
+    throw new UsageError("--header needs --kernel X.Y - name the kernel version the header comes from", true);
   }
   const headerPath = userPath(header);
   return { inputs: [{ kernel, headerPath }], notCached: [], origin: headerPath };
@@ -131,6 +133,7 @@ export async function generateCommand(args: readonly string[]): Promise<number> 
   const models = await modelAll(plan, { fullParse: values["full-parse"], defines: parseDefines(values.define) });
 
   const outDir = userPath(values.out);
+  await prepareOutput(outDir);
   const summary = await writeTree(outDir, await mergeIntoExisting(outDir, models, new Renderer()));
   if (values.verbose) {
     for (const path of summary.written) console.log(`wrote ${path}`);
@@ -208,15 +211,20 @@ export async function headersCommand(args: readonly string[]): Promise<number> {
     allowPositionals: true,
   });
   if (values.help) return printUsage("headers");
-  if (values.from === undefined) throw new UsageError("--from SOURCE is required - name a header folder, a Linux git tree, a file, web, kernel.org or debian");
+  if (values.from === undefined) {
+    throw new UsageError("--from SOURCE is required - name a header folder, a Linux git tree, a file, web, kernel.org or debian", true);
+  }
   const headersDir = headersDirOf(values);
-  const pins = readPins(`${headersDir}/kernels.json`);
+  const pins = readPins(join(headersDir, "kernels.json"));
   const hint = "name a shipped version, or pin the new one in headers/kernels.json with its sha256 first";
   const wanted = positionals.length === 0 ? pins : positionals.map((label) => findPin(pins, checkKernelLabel(label), hint));
   const keyword = ["web", "kernel.org", "debian"].includes(values.from) || values.from.includes("://");
   const source = await openSource(keyword ? values.from : userPath(values.from));
   const results = await fillCache(source, wanted, headersDir);
   for (const result of results) (result.status === "mismatch" ? console.error : console.log)(result.message);
+  // A named version must be taken; without names, the source must provide at least one.
   const failed = results.filter((result) => result.status === "mismatch" || (positionals.length > 0 && result.status === "missing"));
-  return failed.length > 0 ? 1 : 0;
+  const taken = results.filter((result) => result.status === "cached" || result.status === "unchanged");
+  if (taken.length === 0 && failed.length === 0) console.error(`no pinned header found in ${values.from}`);
+  return failed.length > 0 || taken.length === 0 ? 1 : 0;
 }

@@ -47,7 +47,23 @@ export class GeneratorErrors extends Error {
   }
 }
 
-/** A problem that is not tied to a line of input: a bad argument or a missing file. */
+/**
+ * A problem that is not tied to a line of input: a bad argument or a missing
+ * file. `showUsage` is set where the arguments themselves are malformed, so
+ * the command's usage text helps.
+ */
 export class UsageError extends Error {
   override name = "UsageError";
+
+  constructor(
+    message: string,
+    readonly showUsage = false,
+  ) {
+    super(message);
+  }
+}
+
+/** A file system failure while reading or writing an output or cache directory. */
+export class OutputError extends Error {
+  override name = "OutputError";
 }
