@@ -2,7 +2,10 @@
  * Which headers a generate or check run reads: every pinned version whose
  * header is cached, or the system header when the cache is empty.
  */
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import type { VersionInput } from "./generate.js";
 import { cachedHeaderPath, findPin, readPins, type KernelPin } from "./pins.js";
 import { readKernelVersion } from "./version.js";
@@ -23,7 +26,7 @@ export interface InputPlan {
  * `kernel` when given, else every cached pinned header, else the system's.
  */
 export async function planInputs(headersDir: string, kernel?: string): Promise<InputPlan> {
-  const pins = readPins(`${headersDir}/kernels.json`);
+  const pins = readPins(join(headersDir, "kernels.json"));
   if (kernel !== undefined) {
     const pin = findPin(pins, kernel);
     const path = cachedHeaderPath(pin, headersDir);
@@ -41,8 +44,18 @@ export async function planInputs(headersDir: string, kernel?: string): Promise<I
       origin: "headers/cache",
     };
   }
+  // The system header stands in for the pinned version it matches, if any;
+  // every other pinned version is reported as not cached.
   const systemKernel = await readKernelVersion(SYSTEM_VERSION_HEADER);
-  return { inputs: [{ kernel: systemKernel, headerPath: SYSTEM_HEADER }], notCached: [], origin: SYSTEM_HEADER };
+  const systemSha256 = await fileSha256(SYSTEM_HEADER);
+  const unmatched = pins.filter((pin) => pin.sha256 !== systemSha256);
+  return { inputs: [{ kernel: systemKernel, headerPath: SYSTEM_HEADER }], notCached: unmatched, origin: SYSTEM_HEADER };
+}
+
+/** The sha256 of a file, or "" when it cannot be read (the header read reports that). */
+async function fileSha256(path: string): Promise<string> {
+  const bytes = await readFile(path).catch(() => null);
+  return bytes === null ? "" : createHash("sha256").update(bytes).digest("hex");
 }
 
 /** The message for a pinned version whose header is not cached. */
