@@ -8,11 +8,11 @@
 import Parser from "tree-sitter";
 import C from "tree-sitter-c";
 import { ENUM_SPECS } from "../src/enums.js";
-import { GeneratorErrors } from "./errors.js";
+import { GeneratorError, GeneratorErrors } from "./errors.js";
 import { MacroTable } from "./macros.js";
 import { lexPpTokens } from "./pptokens.js";
-import { findRegions, toTextRanges, type Span } from "./regions.js";
-import type { HeaderText } from "./source.js";
+import { findRegions, toTextRanges, type ScanResult, type Span } from "./regions.js";
+import { sourceLine, type HeaderText } from "./source.js";
 import { HeaderWalker, type RawEnum } from "./walk.js";
 
 export interface ExtractOptions {
@@ -48,6 +48,37 @@ function blankSpans(text: string, spans: readonly Span[]): string {
 }
 
 /**
+ * Reports a required enum whose only definitions are in inactive
+ * preprocessor branches, at the first of them, so the error says why the
+ * header defines no such enum. Runs only after a walk without errors, so a
+ * broken definition is never called inactive.
+ */
+function inactiveDefinitions(header: HeaderText, scan: ScanResult, found: ReadonlyMap<string, RawEnum>): GeneratorError[] {
+  const errors: GeneratorError[] = [];
+  for (const spec of ENUM_SPECS) {
+    if (!spec.required || found.has(spec.cName)) continue;
+    const definition = scan.definitions.find((candidate) => candidate.tag === spec.cName);
+    if (definition === undefined) continue;
+    const { line, column } = offsetPosition(header, definition.start);
+    const message = `enum ${spec.cName}: its definition is in an inactive #if branch, so the header defines no enum ${spec.cName} - define the controlling macro with -D NAME`;
+    errors.push(new GeneratorError(header.path, line, column, message, sourceLine(header, line)));
+  }
+  return errors;
+}
+
+/** The 1-based line and column of an offset in the header text. */
+function offsetPosition(header: HeaderText, offset: number): { line: number; column: number } {
+  let low = 0;
+  let high = header.lineStarts.length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if ((header.lineStarts[middle] ?? 0) <= offset) low = middle;
+    else high = middle - 1;
+  }
+  return { line: low + 1, column: offset - (header.lineStarts[low] ?? 0) + 1 };
+}
+
+/**
  * Extracts the active definitions of the target enums. Raises
  * GeneratorErrors with every located problem found in the header.
  */
@@ -67,5 +98,7 @@ export function extractEnums(header: HeaderText, options: ExtractOptions = {}): 
   const walker = new HeaderWalker(header, TARGET_TAGS, macros, parser);
   walker.visit(tree.rootNode);
   if (walker.errors.length > 0) throw new GeneratorErrors(walker.errors);
+  const inactive = inactiveDefinitions(header, scan, walker.enums);
+  if (inactive.length > 0) throw new GeneratorErrors(inactive);
   return walker.enums;
 }

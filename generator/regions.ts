@@ -154,6 +154,8 @@ export interface ScanResult {
    * 0.24 reads as the tag, so the parser is given spaces in its place.
    */
   readonly enumAttributes: Span[];
+  /** Where each lexical definition of a target enum starts, active or not. */
+  readonly definitions: Array<{ readonly tag: string; readonly start: number }>;
 }
 
 /**
@@ -163,7 +165,7 @@ export interface ScanResult {
  */
 export function findRegions(text: string, tags: ReadonlySet<string>): ScanResult {
   const scanner = new Scanner(text);
-  const result: ScanResult = { regions: [], enumAttributes: [] };
+  const result: ScanResult = { regions: [], enumAttributes: [], definitions: [] };
   const typedefs: Array<Span & { readonly name: string }> = [];
   while (scanner.skipTrivia()) {
     const start = scanner.index;
@@ -178,7 +180,7 @@ export function findRegions(text: string, tags: ReadonlySet<string>): ScanResult
       // Identifiers are compared in place: slicing each one would allocate a string per word.
       const length = scanner.skipIdentifier() - start;
       if (length === 4 && text.startsWith("enum", start)) {
-        const end = enumDefinitionEnd(scanner, tags, result.enumAttributes);
+        const end = enumDefinitionEnd(scanner, tags, result.enumAttributes, (tag) => result.definitions.push({ tag, start }));
         if (end !== -1) result.regions.push({ start, end });
       } else if (length === 7 && text.startsWith("typedef", start)) {
         const typedef = typedefDeclaration(scanner);
@@ -236,7 +238,12 @@ function typedefDeclaration(scanner: Scanner): { end: number; name: string } | n
  * the matching `}` and the declarators up to `;`. Otherwise returns -1 and
  * leaves the scanner after what it read.
  */
-function enumDefinitionEnd(scanner: Scanner, tags: ReadonlySet<string>, attributes: Span[]): number {
+function enumDefinitionEnd(
+  scanner: Scanner,
+  tags: ReadonlySet<string>,
+  attributes: Span[],
+  onDefinition: (tag: string) => void,
+): number {
   const text = scanner.text;
   for (;;) {
     if (!scanner.skipTrivia()) return -1;
@@ -252,6 +259,7 @@ function enumDefinitionEnd(scanner: Scanner, tags: ReadonlySet<string>, attribut
       scanner.index = afterKeyword + word.length;
       return -1;
     }
+    onDefinition(word);
     if (!scanner.skipBalanced(0x7b, 0x7d)) return text.length;
     return declaratorsEnd(scanner);
   }

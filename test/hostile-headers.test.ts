@@ -698,6 +698,23 @@ enum bpf_cmd { BPF_A };
 `,
     want: { errors: [[`${FILE}:1:1: #ifdef without a matching #endif - add the #endif`, "#ifdef __KERNEL__"]] },
   },
+  {
+    name: "target enum only in #if 0",
+    given: c`
+#if 0
+enum bpf_cmd { BPF_A };
+#endif
+${MORE_REQUIRED_ENUMS}`,
+    model: true,
+    want: {
+      errors: [
+        [
+          `${FILE}:2:1: enum bpf_cmd: its definition is in an inactive #if branch, so the header defines no enum bpf_cmd - define the controlling macro with -D NAME`,
+          "enum bpf_cmd { BPF_A };",
+        ],
+      ],
+    },
+  },
 
   // Evaluation: literals, operators and casts.
   {
