@@ -8,13 +8,14 @@ import { evaluate } from "./evaluate.js";
 import { cParser } from "./extract.js";
 import { readHeader, sourceLine } from "./source.js";
 
-/** Checks a kernel version label: `MAJOR.MINOR` or `next`. */
+/** Checks a kernel version label: `MAJOR.MINOR` with up to three digits each, or `next`. */
 export function checkKernelLabel(label: string): string {
   if (label === "next") return label;
   const parts = label.split(".");
-  const numeric = parts.length === 2 && parts.every((part) => part !== "" && [...part].every((char) => char >= "0" && char <= "9"));
+  const isNumber = (part: string): boolean => part.length >= 1 && part.length <= 3 && [...part].every((char) => char >= "0" && char <= "9");
+  const numeric = parts.length === 2 && parts.every(isNumber);
   if (!numeric || parts.some((part) => part.length > 1 && part.startsWith("0"))) {
-    throw new UsageError(`invalid kernel version "${label}" - use MAJOR.MINOR such as 6.18, or next`);
+    throw new UsageError(`invalid kernel version "${label}" - use MAJOR.MINOR such as 6.18, or next`, true);
   }
   return label;
 }
