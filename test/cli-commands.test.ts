@@ -57,6 +57,20 @@ describe("bpf-uapi format", () => {
     });
   });
 
+  it("ORs a repeated flag", async () => {
+    const result = await runBpfUapi(["format", "--cmds", "1", "--cmds", "2", "--maps", "hash", "--maps", "0x4"]);
+
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe("delegate_cmds=map_create:map_lookup_elem,delegate_maps=hash:array\n");
+  });
+
+  it("rejects a bad repeated value", async () => {
+    const result = await runBpfUapi(["format", "--cmds", "1", "--cmds", "bogus"]);
+
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('delegate_cmds: "bogus" at column 1 is not a command name or a number (EINVAL)');
+  });
+
   it("exits 1 for a rejected value", async () => {
     const result = await runBpfUapi(["format", "--attachs", "xdp:"]);
 

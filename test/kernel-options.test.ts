@@ -110,6 +110,7 @@ const ROWS: readonly Row[] = [
 
   { rule: "repeated option ORs", given: "delegate_cmds=map_create,delegate_cmds=prog_load", want: "delegate_cmds=map_create:prog_load" },
   { rule: "repeated option ORs", given: "delegate_maps=hash,delegate_maps=0x4", want: "delegate_maps=hash:array" },
+  { rule: "repeated option ORs numbers", given: "delegate_cmds=1,delegate_cmds=2", want: "delegate_cmds=map_create:map_lookup_elem" },
   { rule: "repeated option ORs a zero", given: "delegate_cmds=any,delegate_cmds=0", want: "delegate_cmds=any" },
   { rule: "comma ends the option", given: "delegate_cmds=map_create,prog_load", want: "delegate_cmds=map_create" },
 

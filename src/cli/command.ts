@@ -42,6 +42,14 @@ export function stringValue(values: OptionValues, name: string): string | undefi
   return typeof value === "string" ? value : undefined;
 }
 
+/** Returns every value of a string option declared with `multiple: true`, in command line order. */
+export function stringValues(values: OptionValues, name: string): string[] {
+  const value = values[name];
+  if (typeof value === "string") return [value];
+  if (!Array.isArray(value)) return [];
+  return value.filter((item): item is string => typeof item === "string");
+}
+
 /** Returns whether a boolean option is set. */
 export function flag(values: OptionValues, name: string): boolean {
   return values[name] === true;

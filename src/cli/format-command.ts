@@ -6,7 +6,7 @@ import { MASK_KEYS, type MaskKey } from "../enums.js";
 import { format } from "../format.js";
 import { resolveKernel } from "../kernel.js";
 import { parse, type DelegateMasks } from "../parse.js";
-import { expectPositionals, flag, KERNEL_HELP, KERNEL_OPTIONS, stringValue, type Command } from "./command.js";
+import { expectPositionals, flag, KERNEL_HELP, KERNEL_OPTIONS, stringValue, stringValues, type Command } from "./command.js";
 import { EXIT_OK, hexMasks, UsageError, writeJson } from "./io.js";
 import { withInput } from "./rejection.js";
 
@@ -18,13 +18,14 @@ export const formatCommand: Command = {
 Prints the delegate options as the kernel shows them in /proc/mounts. Each
 value is in kernel syntax: names joined by ":", "any", or a number such as
 the hex mask 0x21. Names print in declaration order, aliases as their first
-declared name, and bits the kernel drops are left out.
+declared name, and bits the kernel drops are left out. A repeated flag ORs
+its values, as the kernel ORs repeated options: --cmds 1 --cmds 2 is 0x3.
 
 Options:
-  --cmds V       delegate_cmds value
-  --maps V       delegate_maps value
-  --progs V      delegate_progs value
-  --attachs V    delegate_attachs value
+  --cmds V       delegate_cmds value (repeatable)
+  --maps V       delegate_maps value (repeatable)
+  --progs V      delegate_progs value (repeatable)
+  --attachs V    delegate_attachs value (repeatable)
 ${KERNEL_HELP}
   -h, --help     show this help
 
@@ -36,20 +37,20 @@ Example:
 `,
   options: {
     ...KERNEL_OPTIONS,
-    cmds: { type: "string" },
-    maps: { type: "string" },
-    progs: { type: "string" },
-    attachs: { type: "string" },
+    cmds: { type: "string", multiple: true },
+    maps: { type: "string", multiple: true },
+    progs: { type: "string", multiple: true },
+    attachs: { type: "string", multiple: true },
   },
   run(values, positionals, io) {
     expectPositionals("format", positionals, []);
     const tables = resolveKernel(stringValue(values, "kernel"));
-    if (MASK_KEYS.every((key) => stringValue(values, key) === undefined)) {
+    if (MASK_KEYS.every((key) => stringValues(values, key).length === 0)) {
       throw new UsageError('format: no mask given - pass at least one of --cmds, --maps, --progs, --attachs, as in "--cmds 0x21"');
     }
 
     const masks: DelegateMasks = { cmds: 0n, maps: 0n, progs: 0n, attachs: 0n };
-    for (const key of MASK_KEYS) masks[key] = parseMask(stringValue(values, key), key, tables.kernel);
+    for (const key of MASK_KEYS) masks[key] = parseMask(stringValues(values, key), key, tables.kernel);
     const shown = format(masks, { kernel: tables });
     if (flag(values, "json")) writeJson(io, { kernel: tables.kernel, masks: hexMasks(masks), shown });
     else io.stdout(`${shown}\n`);
@@ -57,7 +58,11 @@ Example:
   },
 };
 
-function parseMask(value: string | undefined, key: MaskKey, kernel: string): bigint {
-  if (value === undefined) return 0n;
-  return withInput(value, () => parse(value, { kernel, option: `delegate_${key}` })).masks[key];
+/** Parses each value of one flag in kernel syntax and ORs the masks, as the kernel does for a repeated option. */
+function parseMask(optionValues: readonly string[], key: MaskKey, kernel: string): bigint {
+  let mask = 0n;
+  for (const value of optionValues) {
+    mask |= withInput(value, () => parse(value, { kernel, option: `delegate_${key}` })).masks[key];
+  }
+  return mask;
 }
