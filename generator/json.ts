@@ -5,7 +5,7 @@
  */
 import type { NameHistory } from "./history.js";
 import type { MemberModel, UapiModel } from "./model.js";
-import { INPUT_LICENCE, regenerateCommand } from "./provenance.js";
+import { INPUT_LICENCE, inputName, regenerateCommand } from "./provenance.js";
 
 function jsonValue(value: bigint): number | string {
   const safe = value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER);
@@ -39,7 +39,7 @@ export function renderJson(model: UapiModel): string {
     };
   }
   const document = {
-    generated: `by bpf-uapi from include/uapi/linux/bpf.h; do not edit; regenerate with: ${regenerateCommand(model.kernel)}`,
+    generated: `by bpf-uapi from the bpf.h enums in ${inputName(model.source.path)}; do not edit; regenerate with: ${regenerateCommand(model.kernel)}`,
     kernel: model.kernel,
     source: { sha256: model.source.sha256, licence: INPUT_LICENCE },
     enums,
@@ -55,7 +55,7 @@ export function renderHistoryJson(kernels: readonly string[], history: readonly 
     names[entry.name] = { first: entry.first, last: entry.last, value: jsonValue(entry.value), classification: entry.classification };
   }
   const document = {
-    generated: "by bpf-uapi from include/uapi/linux/bpf.h; do not edit; regenerate with: npm run generate",
+    generated: "by bpf-uapi from the bpf.h enums of each kernel version; do not edit; regenerate with: npm run generate",
     kernels,
     licence: INPUT_LICENCE,
     enums,

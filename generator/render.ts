@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import Handlebars from "handlebars";
 import { DELEGATION_SINCE, ENUM_SPECS, type EnumSpec } from "../src/enums.js";
 import { renderJson } from "./json.js";
-import { INPUT_LICENCE, regenerateCommand } from "./provenance.js";
+import { INPUT_LICENCE, inputName, regenerateCommand } from "./provenance.js";
 import { checkKernelLabel, versionDirectory } from "./version.js";
 import type { NameHistory } from "./history.js";
 import type { EnumModel, MemberModel, UapiModel } from "./model.js";
@@ -224,6 +224,7 @@ export class Renderer {
   /** Renders the files of one kernel version, paths relative to its directory. */
   renderVersion(model: UapiModel): GeneratedFile[] {
     const header = {
+      input: inputName(model.source.path),
       command: regenerateCommand(checkKernelLabel(model.kernel)),
       kernel: model.kernel,
       sha256: checkSha256(model.source.sha256),

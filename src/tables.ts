@@ -59,3 +59,12 @@ export interface KernelTables {
   readonly progs: DelegateTable;
   readonly attachs: DelegateTable;
 }
+
+/**
+ * Copies `entries` into a frozen object without a prototype, so that a lookup
+ * by an untrusted key such as `constructor` or `__proto__` finds nothing
+ * unless the table has that name.
+ */
+export function nullPrototype<T extends object>(entries: T): Readonly<T> {
+  return Object.freeze(Object.assign(Object.create(null) as T, entries));
+}
