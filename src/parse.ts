@@ -8,7 +8,7 @@ import { BpfUapiError, DelegationError, quote, type Errno } from "./errors.js";
 import { foldAsciiCase, indexTable, resolveKernel } from "./kernel.js";
 import { findUtf8Cut, MAX_MOUNT_DATA_BYTES } from "./mount-data.js";
 import { detectBase, parseKernelUnsigned, parseOwnerValue, U64_MAX, type OwnerOption } from "./number.js";
-import { invalidTokenRemedy, NAME_NOUNS, unknownOptionRemedy, withArticle, type PreviousDelegate } from "./suggest.js";
+import { invalidTokenRemedy, isSplitName, NAME_NOUNS, shortValue, unknownOptionRemedy, withArticle, type PreviousDelegate } from "./suggest.js";
 import type { DelegateName, DelegateTable, KernelTables } from "./tables.js";
 
 export type ParseMode = "kernel" | "strict";
@@ -221,8 +221,8 @@ function parseOptionString(state: ParseState, input: string): void {
 
 /**
  * Parses one `key` or `key=value` item that starts at index `start` of the
- * input. Returns the delegate option and value it set, for the hint on a
- * name that a comma split off, or null.
+ * input. Returns the delegate option and value it set, or extends after a
+ * name that a comma split off, for the remedy on the next such name, or null.
  */
 function parseItem(state: ParseState, item: string, start: number, previous: PreviousDelegate | null): PreviousDelegate | null {
   const equals = item.indexOf("=");
@@ -233,7 +233,7 @@ function parseItem(state: ParseState, item: string, start: number, previous: Pre
   const maskKey = OPTION_KEYS.get(key);
   if (maskKey !== undefined) {
     parseDelegateOption(state, maskKey, value, item, start, valueStart);
-    return value === null ? null : { option: state.tables[maskKey].option, value };
+    return value === null ? null : { key: maskKey, value };
   }
 
   if (key === "uid" || key === "gid" || key === "mode") {
@@ -252,10 +252,18 @@ function parseItem(state: ParseState, item: string, start: number, previous: Pre
   } else if (key.startsWith("x-") || key === "comment") {
     const message = `${subject} is a mount(8) option, which mount(8) removes before calling mount(2)`;
     note(state, { code: "mount-flag", option: null, token: item, position, message });
+  } else if (isSplitName(key, value !== null, state.tables, previous)) {
+    const option = state.tables[previous.key].option;
+    const before = `${option}=${shortValue(previous)}`;
+    const message =
+      `${subject} is ${withArticle(NAME_NOUNS[previous.key])} name, but the comma after ${before} hands ${key} ` +
+      `to the kernel as a separate option, which it ignores - join names with ":" as in ${before}:${key}`;
+    warn(state, { code: "unknown-option", option: null, token: item, position, message });
+    // A run of split names (delegate_progs=xdp,kprobe,tracepoint) builds one value for the next message.
+    return { key: previous.key, value: `${previous.value}:${key}` };
   } else {
     const problem = key === "" ? "has an empty name, so the kernel skips it" : "is not a bpffs option, so the kernel ignores it";
-    const remedy = unknownOptionRemedy(key, value !== null, state.tables, previous);
-    warn(state, { code: "unknown-option", option: null, token: item, position, message: `${subject} ${problem} - ${remedy}` });
+    warn(state, { code: "unknown-option", option: null, token: item, position, message: `${subject} ${problem} - ${unknownOptionRemedy(key)}` });
   }
   return null;
 }

@@ -190,33 +190,53 @@ export function invalidTokenRemedy(token: string, tables: KernelTables, key: Mas
   }
   if (closest !== null) return `did you mean ${JSON.stringify(closest)}?`;
 
-  const example = table.names.find((entry) => entry.outOfDomainValue === undefined)?.name;
+  // An unspec name (enumerator 0 of maps and programs) is a placeholder,
+  // not a useful example, so the example is the first other name.
+  const example = table.names.find((entry) => entry.outOfDomainValue === undefined && entry.name !== "unspec")?.name;
   const sample = example === undefined ? "" : ` such as ${JSON.stringify(example)}`;
   return `use ${withArticle(noun)} name${sample}, "any", or a number`;
 }
 
 /** The delegate option and value of the item before a bare option name. */
 export interface PreviousDelegate {
-  readonly option: DelegateOption;
+  readonly key: MaskKey;
   readonly value: string;
 }
 
 /**
- * Returns the remedy for an option that bpffs ignores: the option it
- * probably misspells, or how to join names when a comma split a name off
- * the delegate option before it.
+ * Returns whether the option `key`, which bpffs ignores, is a name of the
+ * delegate option just before it, so that a comma probably split it off
+ * that option's value, as in `delegate_progs=xdp,kprobe`.
  */
-export function unknownOptionRemedy(key: string, hasValue: boolean, tables: KernelTables, previous: PreviousDelegate | null): string {
+export function isSplitName(key: string, hasValue: boolean, tables: KernelTables, previous: PreviousDelegate | null): previous is PreviousDelegate {
+  if (hasValue || previous === null) return false;
+
+  const folded = foldAsciiCase(key);
+  if (folded === null) return false;
+  const entry = indexTable(tables[previous.key]).byName.get(folded);
+  return entry !== undefined && entry.outOfDomainValue === undefined;
+}
+
+/** Maximum length of a previous value that a message about a split name repeats in full. */
+const MAX_EXAMPLE_VALUE_LENGTH = 48;
+
+/** Returns the value of `previous` for a message, or "..." when it is too long to repeat. */
+export function shortValue(previous: PreviousDelegate): string {
+  return previous.value.length <= MAX_EXAMPLE_VALUE_LENGTH ? previous.value : "...";
+}
+
+/**
+ * Returns the remedy for an option that bpffs ignores and that is not a
+ * name split off the option before it: the bpffs option that `key`
+ * probably misspells, or removing it.
+ */
+export function unknownOptionRemedy(key: string): string {
   if (key === "") return "remove it";
 
   const closest = closestOptionName(key);
-  if (closest !== null) return `did you mean ${JSON.stringify(closest)}? option names are case-sensitive`;
-
-  const isSplitName =
-    !hasValue && previous !== null && previous.value.length <= 48 && optionsTakingName(key, tables, null).length > 0;
-  const example = isSplitName && previous !== null ? `${previous.option}=${previous.value}:${key}` : "delegate_cmds=map_create:prog_load";
-  return (
-    "a comma ends a mount option, so delegate_cmds=map_create,prog_load hands prog_load to the kernel " +
-    `as a separate, ignored option; join names with ":", as in ${example}`
-  );
+  if (closest !== null && foldAsciiCase(key) === closest) {
+    return `did you mean ${JSON.stringify(closest)}? option names are case-sensitive`;
+  }
+  if (closest !== null) return `did you mean ${JSON.stringify(closest)}?`;
+  return `remove it, or use one of the bpffs options ${BPFFS_OPTIONS.join(", ")}`;
 }

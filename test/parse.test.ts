@@ -263,10 +263,38 @@ describe("parse diagnostics", () => {
   });
 
   it("explains a name split off by a comma", () => {
-    const warning = parse("delegate_cmds=map_create,prog_load").diagnostics[1];
-    expect(warning?.position).toBe(26);
-    expect(warning?.message).toContain("delegate_cmds=map_create,prog_load hands prog_load to the kernel as a separate, ignored option");
-    expect(warning?.message).toContain('join names with ":", as in delegate_cmds=map_create:prog_load');
+    const warning = parse("delegate_progs=xdp,kprobe").diagnostics[1];
+    expect(warning?.position).toBe(20);
+    expect(warning?.message).toBe(
+      'mount option "kprobe" at column 20 is a program type name, but the comma after delegate_progs=xdp hands kprobe to the kernel as a separate option, which it ignores - join names with ":" as in delegate_progs=xdp:kprobe',
+    );
+  });
+
+  it("joins a run of split names", () => {
+    const warning = parse("delegate_cmds=map_create,prog_load,BTF_LOAD").diagnostics[2];
+    expect(warning?.message).toContain("the comma after delegate_cmds=map_create:prog_load hands BTF_LOAD to the kernel");
+    expect(warning?.message).toContain('as in delegate_cmds=map_create:prog_load:BTF_LOAD');
+  });
+
+  // Each of these is ignored as an unknown option, so none gets the remedy for a split name.
+  const plainUnknown: { given: string; remedy: string }[] = [
+    { given: "foo=bar", remedy: "remove it, or use one of the bpffs options delegate_cmds, delegate_maps, delegate_progs, delegate_attachs, uid, gid, mode" },
+    { given: "-x", remedy: "remove it, or use one of the bpffs options delegate_cmds, delegate_maps, delegate_progs, delegate_attachs, uid, gid, mode" },
+    { given: "delegate_cmds=map_create,xdp", remedy: "remove it, or use one of the bpffs options" },
+    { given: "delegate_progs=xdp,foo", remedy: "remove it, or use one of the bpffs options" },
+    { given: "delegate_progs=xdp,kprobe=1", remedy: "remove it, or use one of the bpffs options" },
+    { given: "delegate_cmd=any", remedy: 'did you mean "delegate_cmds"?' },
+  ];
+
+  it.each(plainUnknown)("gives $given a plain remedy", ({ given, remedy }) => {
+    const warning = parse(given).diagnostics.find((diagnostic) => diagnostic.code === "unknown-option");
+    expect(warning?.message).toContain(`so the kernel ignores it - ${remedy}`);
+    expect(warning?.message).not.toContain("comma");
+  });
+
+  it("says case-sensitive only for case", () => {
+    const warning = parse("delegate_cmd=any").diagnostics[0];
+    expect(warning?.message).toMatch(/did you mean "delegate_cmds"\?$/);
   });
 
   it("suggests the case-sensitive option name", () => {
@@ -274,6 +302,12 @@ describe("parse diagnostics", () => {
     expect(warning?.message).toBe(
       'mount option "DELEGATE_CMDS=any" at column 1 is not a bpffs option, so the kernel ignores it - did you mean "delegate_cmds"? option names are case-sensitive',
     );
+  });
+
+  it("suggests no unrelated name for a short token", () => {
+    const error = parseError("delegate_maps=ha");
+    expect(error.message).toBe('delegate_maps: "ha" at column 15 is not a map type name or a number (EINVAL) - use a map type name such as "hash", "any", or a number');
+    expect(parseError("delegate_progs=zz").message).not.toContain("unspec");
   });
 
   it("keeps diagnostics before an error", () => {
