@@ -159,7 +159,8 @@ function invalidName(tables: KernelTables, key: MaskKey, word: string, line: num
   const kernelName = tables[key].names.find((entry) => entry.outOfDomainValue === undefined && entry.name === foldAsciiCase(word));
 
   let remedy = `use ${NAME_NOUNS[key]} names such as ${[...byName.keys()].slice(1, 3).join(", ")}, or any`;
-  if (sameLetters !== undefined) remedy = `names are case-sensitive, write ${sameLetters}`;
+  if (/\s/.test(word)) remedy = `write ${setting}=${word.split(/\s+/).join(",")}, because systemd separates names with commas`;
+  else if (sameLetters !== undefined) remedy = `names are case-sensitive, write ${sameLetters}`;
   else if (kernelName !== undefined) remedy = `systemd spells ${quote(kernelName.name)} as ${systemdName(kernelName.cName)}`;
   return new BpfUapiError(
     "invalid-systemd-name",

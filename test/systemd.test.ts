@@ -64,6 +64,12 @@ describe("parseSystemd", () => {
     expect(() => parseSystemd("BPFDelegatePrograms=BPFProgTypeXDP")).toThrow("names are case-sensitive, write BPFProgTypeXdp");
   });
 
+  it("rejects names separated by spaces", () => {
+    expect(() => parseSystemd("BPFDelegateCommands=BPFMapCreate BPFProgLoad")).toThrow(
+      'line 1: BPFDelegateCommands= "BPFMapCreate BPFProgLoad" is not a command name in Linux 6.18 - write BPFDelegateCommands=BPFMapCreate,BPFProgLoad, because systemd separates names with commas',
+    );
+  });
+
   it("rejects a misspelt setting", () => {
     expect(() => parseSystemd("BPFDelegateCommand=BPFMapCreate")).toThrow(BpfUapiError);
     expect(() => parseSystemd("bpfdelegatemaps=any")).toThrow('"bpfdelegatemaps" is not a systemd BPF delegation setting - write BPFDelegateMaps=');
