@@ -45,6 +45,20 @@ export function readBpffsMounts(text: string): BpffsMount[] {
 }
 
 /**
+ * Returns whether `line` has the shape of a mountinfo or /proc/mounts line
+ * of any filesystem type: mountinfo's ID, MAJOR:MINOR and ` - ` separator,
+ * or the six fields of /proc/mounts ending in two numbers.
+ */
+export function isMountLine(line: string): boolean {
+  const fields = line.trim().split(/\s+/);
+  const separator = fields.indexOf("-", 6);
+  if (separator !== -1 && fields.length >= separator + 4) {
+    return /^\d+$/.test(fields[0] ?? "") && /^\d+:\d+$/.test(fields[2] ?? "");
+  }
+  return fields.length === 6 && /^\d+$/.test(fields[4] ?? "") && /^\d+$/.test(fields[5] ?? "");
+}
+
+/**
  * Reads `ID PARENT MAJOR:MINOR ROOT MOUNT_POINT OPTIONS [OPTIONAL...] - TYPE SOURCE SUPER_OPTIONS`,
  * or returns null when the fields do not have that shape or the type is not bpf.
  */

@@ -127,6 +127,44 @@ describe("bpf-uapi mounts", () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toBe(`bpf-uapi: error: mounts: cannot read ${missing} (ENOENT) - pass a readable mountinfo or /proc/mounts file with --file\n`);
   });
+
+  it("exits 2 for an endless file", async () => {
+    const result = await runBpfUapi(["mounts", "--file", "/dev/zero"]);
+
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(
+      "bpf-uapi: error: mounts: /dev/zero is larger than 16 MiB, so it is not a mount table - pass a mountinfo or /proc/mounts file with --file\n",
+    );
+  });
+
+  it("exits 2 for a file without mount lines", async () => {
+    const notMounts = path.join(workDir, "passwd");
+    await writeFile(notMounts, "root:x:0:0:root:/root:/bin/bash\n");
+    const result = await runBpfUapi(["mounts", "--file", notMounts]);
+
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(
+      `bpf-uapi: error: mounts: ${notMounts} has no mountinfo or /proc/mounts line, so it is not a mount table - pass a mountinfo or /proc/mounts file with --file\n`,
+    );
+  });
+
+  it("exits 2 for a binary file", async () => {
+    const binary = path.join(workDir, "zeros");
+    await writeFile(binary, Buffer.alloc(64));
+    const result = await runBpfUapi(["mounts", "--file", binary]);
+
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("has a NUL byte on line 1, so it is not a mount table");
+  });
+
+  it("reads an empty file", async () => {
+    const empty = path.join(workDir, "empty");
+    await writeFile(empty, "");
+    const result = await runBpfUapi(["mounts", "--file", empty]);
+
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe(`no bpffs mounts in ${empty}\n`);
+  });
 });
 
 describe("bpf-uapi diff", () => {

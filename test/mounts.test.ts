@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { decodeMountField, readBpffsMounts } from "../src/mounts.js";
+import { decodeMountField, isMountLine, readBpffsMounts } from "../src/mounts.js";
 import { parse } from "../src/parse.js";
 
 /**
@@ -109,5 +109,19 @@ describe.skipIf(liveReason !== null)("live bpffs mount", () => {
       if (spawnSync("umount", [dir]).status !== 0) spawnSync("umount", ["--lazy", dir]);
       rmdirSync(dir);
     }
+  });
+});
+
+describe("isMountLine", () => {
+  it.each([
+    "46 27 0:41 / /tmp/with\\040space rw,relatime - bpf none rw,uid=1000",
+    "22 1 0:21 / /proc rw,nosuid shared:5 - proc proc rw",
+    "bpf /sys/fs/bpf bpf rw,nosuid,nodev,noexec,relatime,mode=700 0 0",
+  ])("accepts %j", (line) => {
+    expect(isMountLine(line)).toBe(true);
+  });
+
+  it.each(["root:x:0:0:root:/root:/bin/bash", "", "a b c d", "bpf /sys/fs/bpf bpf rw x y"])("rejects %j", (line) => {
+    expect(isMountLine(line)).toBe(false);
   });
 });

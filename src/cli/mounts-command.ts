@@ -2,14 +2,14 @@
  * `bpf-uapi mounts`: decodes and lints the delegation of every bpffs mount
  * in /proc/self/mountinfo or a given file.
  */
-import { readFile } from "node:fs/promises";
+import { open } from "node:fs/promises";
 import os from "node:os";
 import { DEFAULT_KERNEL } from "../../generated/index.js";
 import { DelegationError } from "../errors.js";
 import { format } from "../format.js";
 import { resolveKernel, shippedKernels } from "../kernel.js";
 import { lint } from "../lint.js";
-import { readBpffsMounts, type BpffsMount } from "../mounts.js";
+import { isMountLine, readBpffsMounts, type BpffsMount } from "../mounts.js";
 import { parse } from "../parse.js";
 import type { KernelTables } from "../tables.js";
 import { expectPositionals, flag, KERNEL_OPTIONS, stringValue, type Command } from "./command.js";
@@ -18,6 +18,15 @@ import { buildReport, printReport, type Report } from "./report.js";
 import { jsonError, type JsonError } from "./rejection.js";
 
 const DEFAULT_FILE = "/proc/self/mountinfo";
+
+/**
+ * Maximum bytes read from a mount table. A mountinfo line is a few hundred
+ * bytes, so 16 MiB has room for tens of thousands of mounts, and a larger
+ * file is not a mount table. Without the cap, `--file /dev/zero` reads until
+ * the string length limit fails.
+ */
+const MAX_FILE_BYTES = 16 * 1024 * 1024;
+const READ_CHUNK_BYTES = 64 * 1024;
 
 /** One mount in the output: where it is and its decoded delegation, or why it could not be decoded. */
 interface MountReport {
@@ -77,9 +86,47 @@ function runningKernel(): string {
   return shippedKernels().includes(label) ? label : DEFAULT_KERNEL;
 }
 
+/**
+ * Reads `file` as UTF-8, at most MAX_FILE_BYTES, and checks that it is a
+ * mount table. Reads in chunks instead of by size, because files under
+ * /proc report a size of 0. Throws a UsageError for an unreadable,
+ * oversized or non-mount-table file.
+ */
 async function readText(file: string): Promise<string> {
+  const bytes = await readCapped(file);
+  if (bytes === null) {
+    throw new UsageError(`mounts: ${file} is larger than ${MAX_FILE_BYTES / (1024 * 1024)} MiB, so it is not a mount table - pass a mountinfo or /proc/mounts file with --file`);
+  }
+
+  // A mount table may contain lines this tool does not know, so only a file
+  // with a NUL byte or without any mount line is rejected.
+  const text = new TextDecoder().decode(bytes);
+  const lines = text.split("\n");
+  const nulLine = lines.findIndex((line) => line.includes("\0"));
+  const hasMountLine = lines.some((line) => isMountLine(line));
+  if (nulLine !== -1 || (!hasMountLine && text.trim() !== "")) {
+    const problem = nulLine !== -1 ? `has a NUL byte on line ${nulLine + 1}` : "has no mountinfo or /proc/mounts line";
+    throw new UsageError(`mounts: ${file} ${problem}, so it is not a mount table - pass a mountinfo or /proc/mounts file with --file`);
+  }
+  return text;
+}
+
+/** Returns the bytes of `file`, or null when it has more than MAX_FILE_BYTES. */
+async function readCapped(file: string): Promise<Uint8Array | null> {
   try {
-    return await readFile(file, "utf8");
+    const handle = await open(file, "r");
+    try {
+      const buffer = new Uint8Array(MAX_FILE_BYTES + 1);
+      let length = 0;
+      while (length < buffer.length) {
+        const { bytesRead } = await handle.read(buffer, length, Math.min(READ_CHUNK_BYTES, buffer.length - length), null);
+        if (bytesRead === 0) return buffer.subarray(0, length);
+        length += bytesRead;
+      }
+      return null;
+    } finally {
+      await handle.close();
+    }
   } catch (error) {
     const reason = error instanceof Error && "code" in error ? String(error.code) : String(error);
     throw new UsageError(`mounts: cannot read ${file} (${reason}) - pass a readable mountinfo or /proc/mounts file with --file`);
