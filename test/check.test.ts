@@ -4,7 +4,7 @@
  * nothing, and the comparison of the tables with a kernel's BTF.
  */
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, unlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -201,6 +201,37 @@ describe.skipIf(sharedReason !== null)("check on a copy of generated/", () => {
     expect(result.status).toBe(0);
     expect(result.stderr).toContain("not checked: next: header not cached");
     expect(result.stdout).toMatch(/^no drift: .* matches the headers of kernels 6\.1, 6\.18 /);
+  });
+});
+
+const SYSTEM_HEADER = "/usr/include/linux/bpf.h";
+const PINNED_6_1 = "5ea87d85e03e9973b35ac7d4074001ea0ced49e6b450bc0552741d6dcb21f4df";
+const systemSha256 = existsSync(SYSTEM_HEADER) ? createHash("sha256").update(readFileSync(SYSTEM_HEADER)).digest("hex") : null;
+const systemReason =
+  systemSha256 === null
+    ? `${SYSTEM_HEADER} is absent`
+    : systemSha256 !== PINNED_6_1
+      ? `${SYSTEM_HEADER} is not the pinned 6.1 header (sha256 ${systemSha256})`
+      : null;
+if (systemReason !== null) console.warn(`skipping the empty-cache check: ${systemReason}`);
+
+describe.skipIf(systemReason !== null || sharedReason !== null)("check with an empty header cache", () => {
+  it("lists the versions it cannot check", async () => {
+    const outDir = await copyGenerated("empty-cache");
+    const emptyHeadersDir = await makeHeadersDir("headers-empty", []);
+    await editFile(path.join(outDir, "v6.18", "tables.ts"), "map_create: 0,", "map_create: 7,");
+
+    const result = await runCheck(["--headers-dir", emptyHeadersDir, "--out", outDir]);
+
+    expect(result.status).toBe(0);
+    expect(result.stderr).toBe(
+      [
+        "not checked: 6.18: header not cached (headers/cache/6.18/vmlinux.h) - fill it with npm run headers -- --from DIR",
+        "not checked: next: header not cached (headers/cache/next/bpf.h) - fill it with npm run headers -- --from DIR",
+        "",
+      ].join("\n"),
+    );
+    expect(result.stdout).toMatch(/^no drift: .* matches the headers of kernels 6\.1 /);
   });
 });
 

@@ -2,7 +2,7 @@
  * The `generate` command run as a child process in a temporary directory:
  * exit codes, the exact output and what it leaves on disk.
  */
-import { mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -175,5 +175,79 @@ describe("cli generate", () => {
     expect(result.status).toBe(0);
     expect(result.stderr).toBe("");
     expect(result.stdout).toBe(`${GENERATE_USAGE}\n`);
+  });
+});
+
+describe("generate output directory", () => {
+  it("rejects an --out that is a file", async () => {
+    const header = await writeHeader("bpf.h", VALID_HEADER);
+    await writeFile(path.join(workDir, "afile"), "x");
+
+    const result = await runCli(["generate", "--header", header, "--kernel", "6.1", "--out", "afile"], workDir);
+
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(`error: ${path.join(workDir, "afile")} is not a directory - pass a directory with --out\n`);
+  });
+
+  it("rejects an --out under a file", async () => {
+    const header = await writeHeader("bpf.h", VALID_HEADER);
+    await writeFile(path.join(workDir, "afile"), "x");
+    const outDir = path.join(workDir, "afile", "sub");
+
+    const result = await runCli(["generate", "--header", header, "--kernel", "6.1", "--out", outDir], workDir);
+
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(`error: cannot write ${outDir}: a parent of it is a file (EEXIST) - pass a directory with --out\n`);
+  });
+
+  it("fails fast under /proc", async () => {
+    const header = await writeHeader("bpf.h", VALID_HEADER);
+
+    const result = await runCli(["generate", "--header", header, "--kernel", "6.1", "--out", "/proc/self/bpf-uapi"], workDir, 15_000);
+
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^error: cannot write \/proc\/self\/bpf-uapi: E[A-Z]+ - check that its parent directory is writable\n$/);
+  });
+
+  it("keeps the permission bits of --out", async () => {
+    const header = await writeHeader("bpf.h", VALID_HEADER);
+    const outDir = path.join(workDir, "out");
+    await runCli(["generate", "--header", header, "--kernel", "6.1", "--out", "out"], workDir);
+    await chmod(outDir, 0o750);
+    await writeFile(header, VALID_HEADER.replace("BPF_MAP_LOOKUP_ELEM", "BPF_MAP_LOOKUP_ELEM,\n\tBPF_MAP_UPDATE_ELEM"));
+
+    const result = await runCli(["generate", "--header", header, "--kernel", "6.1", "--out", "out"], workDir);
+
+    expect(result.status).toBe(0);
+    expect((await stat(outDir)).mode & 0o7777).toBe(0o750);
+  });
+});
+
+describe("generate arguments", () => {
+  it("rejects a -D name that is not an identifier", async () => {
+    const header = await writeHeader("bpf.h", VALID_HEADER);
+
+    const result = await runCli(["generate", "--header", header, "--kernel", "6.1", "-D", "0=1"], workDir);
+
+    expect(result.status).toBe(2);
+    expect(result.stderr.split("\n")[0]).toBe('error: invalid -D "0=1" - use -D NAME or -D NAME=VALUE with NAME a C identifier');
+  });
+
+  it("rejects a kernel part of four digits", async () => {
+    const header = await writeHeader("bpf.h", VALID_HEADER);
+
+    const result = await runCli(["generate", "--header", header, "--kernel", "6.1000"], workDir);
+
+    expect(result.status).toBe(2);
+    expect(result.stderr.split("\n")[0]).toBe('error: invalid kernel version "6.1000" - use MAJOR.MINOR such as 6.18, or next');
+  });
+
+  it("prints no usage for a missing header", async () => {
+    const result = await runCli(["generate", "--header", "nothing.h", "--kernel", "6.1"], workDir);
+
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(
+      `error: cannot read header ${path.join(workDir, "nothing.h")} (ENOENT) - pass an existing bpf.h with --header\n`,
+    );
   });
 });

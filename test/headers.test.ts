@@ -149,6 +149,16 @@ describe.skipIf(sharedReason !== null)("headers from shared headers", () => {
     expect(existsSync(path.join(headersDir, "cache", "6.18"))).toBe(false);
   });
 
+  it("file matching no pin fails", async () => {
+    const headersDir = await makeHeadersDir("file-none");
+    const file = path.join(workDir, "empty.h");
+    await writeFile(file, "");
+    const result = await runCli(["headers", "--from", file, "--headers-dir", headersDir], workDir);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(`no pinned header found in ${file}\n`);
+    expect(existsSync(path.join(headersDir, "cache"))).toBe(false);
+  });
+
   it("one file for another version fails", async () => {
     const headersDir = await makeHeadersDir("file-other");
     const file = path.join(sharedHeadersDir() ?? "", "libbpf-main-2026-07-30", "bpf.h");
