@@ -9,8 +9,17 @@ import { BpfUapiError, DelegationError } from "../src/errors.js";
 import { resolveKernel } from "../src/kernel.js";
 import { parse, type DelegateMasks, type ParseOptions } from "../src/parse.js";
 import type { KernelTables } from "../src/tables.js";
+import { DEFAULT_KERNEL } from "../generated/index.js";
+import { SHIPPED_LIST, shippedSpan, UNSHIPPED_KERNEL } from "./support/shipped.js";
 
 const ALL_BITS = (1n << 64n) - 1n;
+
+/** Returns the first shipped version whose `key` table has `name`, from the shipped tables. */
+function firstShipped(key: "cmds" | "maps" | "attachs", name: string): string {
+  return shippedSpan(key, name)?.first ?? "no shipped version";
+}
+
+const ARENA_SPAN = shippedSpan("maps", "arena");
 const NO_MASKS: DelegateMasks = { cmds: 0n, maps: 0n, progs: 0n, attachs: 0n };
 
 /** Returns the error `parse` throws for `input`, failing the test when it returns. */
@@ -153,7 +162,7 @@ describe("parse error messages", () => {
     },
     {
       given: "delegate_cmds=prog_assoc_struct_ops",
-      want: 'delegate_cmds: "prog_assoc_struct_ops" at column 15 is not a command name or a number (EINVAL) - prog_assoc_struct_ops needs a newer kernel: the first shipped version that has it is next',
+      want: `delegate_cmds: "prog_assoc_struct_ops" at column 15 is not a command name or a number (EINVAL) - prog_assoc_struct_ops needs a newer kernel: the first shipped version that has it is ${firstShipped("cmds", "prog_assoc_struct_ops")}`,
     },
     {
       given: "delegate_cmds=1::2",
@@ -197,22 +206,22 @@ describe("parse errors from name history", () => {
     {
       given: "delegate_maps=INSN_ARRAY",
       options: { kernel: "6.18" },
-      want: 'delegate_maps: "INSN_ARRAY" at column 15 is not a map type name or a number (EINVAL) - insn_array needs a newer kernel: the first shipped version that has it is next',
+      want: `delegate_maps: "INSN_ARRAY" at column 15 is not a map type name or a number (EINVAL) - insn_array needs a newer kernel: the first shipped version that has it is ${firstShipped("maps", "insn_array")}`,
     },
     {
       given: "delegate_attachs=trace_fsession",
       options: { kernel: "6.18", mode: "strict" },
-      want: 'delegate_attachs: "trace_fsession" at column 18 is not an attach type name or a number (EINVAL) - trace_fsession needs a newer kernel: the first shipped version that has it is next',
+      want: `delegate_attachs: "trace_fsession" at column 18 is not an attach type name or a number (EINVAL) - trace_fsession needs a newer kernel: the first shipped version that has it is ${firstShipped("attachs", "trace_fsession")}`,
     },
     {
       given: "delegate_cmds=prog_stream_read_by_fd",
       options: { kernel: tablesWithout("6.12-custom", ["prog_stream_read_by_fd"]) },
-      want: 'delegate_cmds: "prog_stream_read_by_fd" at column 15 is not a command name or a number (EINVAL) - prog_stream_read_by_fd needs a newer kernel: the first shipped version that has it is 6.18',
+      want: `delegate_cmds: "prog_stream_read_by_fd" at column 15 is not a command name or a number (EINVAL) - prog_stream_read_by_fd needs a newer kernel: the first shipped version that has it is ${firstShipped("cmds", "prog_stream_read_by_fd")}`,
     },
     {
       given: "delegate_maps=arena",
       options: { kernel: tablesWithout("6.18", ["arena"]) },
-      want: 'delegate_maps: "arena" at column 15 is not a map type name or a number (EINVAL) - arena is missing from the 6.18 tables, although shipped versions 6.18 and next have it',
+      want: `delegate_maps: "arena" at column 15 is not a map type name or a number (EINVAL) - arena is missing from the 6.18 tables, although shipped versions ${ARENA_SPAN?.first} and ${ARENA_SPAN?.last} have it`,
     },
   ];
 
@@ -469,8 +478,8 @@ describe("resolveKernel", () => {
     expect(resolveKernel(given).kernel).toBe(want);
   });
 
-  it("defaults to 6.18", () => {
-    expect(resolveKernel().kernel).toBe("6.18");
+  it("defaults to the default kernel", () => {
+    expect(resolveKernel().kernel).toBe(DEFAULT_KERNEL);
   });
 
   it("passes tables through", () => {
@@ -478,7 +487,7 @@ describe("resolveKernel", () => {
     expect(resolveKernel(tables)).toBe(tables);
   });
 
-  it.each(["6.12", "__proto__", "constructor", ""])("rejects %j", (label) => {
+  it.each([UNSHIPPED_KERNEL, "__proto__", "constructor", ""])("rejects %j", (label) => {
     let caught: unknown;
     try {
       resolveKernel(label);
@@ -487,7 +496,7 @@ describe("resolveKernel", () => {
     }
     expect(caught).toBeInstanceOf(BpfUapiError);
     expect((caught as BpfUapiError).code).toBe("unknown-kernel");
-    expect((caught as BpfUapiError).message).toMatch(/shipped: 6\.1, 6\.18/);
+    expect((caught as BpfUapiError).message).toContain(`(shipped: ${SHIPPED_LIST})`);
     expect((caught as BpfUapiError).message).toContain("pass the KernelTables object");
   });
 });
