@@ -60,8 +60,10 @@ export class EnumeratorReader {
   private enumerator(node: SyntaxNode): void {
     const name = node.childForFieldName("name");
     if (name === null) return;
-    const context = `enum ${this.tag}: ${name.text}`;
-    const macroLine = this.host.replacingMacroLine(name.text);
+    // Each text read crosses into tree-sitter's native code, so it is read once.
+    const nameText = name.text;
+    const context = `enum ${this.tag}: ${nameText}`;
+    const macroLine = this.host.replacingMacroLine(nameText);
     if (macroLine !== null) {
       const where = macroLine === "-D" ? "by -D" : `at line ${macroLine}`;
       const remedy = "undefine the macro or rename the enumerator";
@@ -71,11 +73,11 @@ export class EnumeratorReader {
     const value = this.value(node, context);
     if (value === null) return;
     if (!this.inRange(node, context, value)) return;
-    if (!this.host.declareEnumerator(name.text, value)) {
-      this.stop(name, `${context}: redeclaration of enumerator ${name.text} - C allows each name once`);
+    if (!this.host.declareEnumerator(nameText, value)) {
+      this.stop(name, `${context}: redeclaration of enumerator ${nameText} - C allows each name once`);
       return;
     }
-    this.enumerators.push({ name: name.text, value, ...this.host.position(name) });
+    this.enumerators.push({ name: nameText, value, ...this.host.position(name) });
     this.next = value + 1n;
   }
 

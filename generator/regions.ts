@@ -1,10 +1,10 @@
 /**
  * The fast path: find the parts of a header that extraction needs, so that
  * tree-sitter parses only those (through its `includedRanges` option) instead
- * of the whole file. The parts are every preprocessor directive, because
- * macros and conditionals decide what an enum contains, and every definition
- * of a target enum. The scan is lexical only: it skips comments, string and
- * character literals, and finds the token sequence `enum TAG {`.
+ * of the whole file. The parts are every definition of a target enum and the
+ * directives and typedefs that can change one (see findRegions). The scan is
+ * lexical only: it skips comments, string and character literals, and finds
+ * the token sequence `enum TAG {`.
  */
 import { lexPpTokens } from "./pptokens.js";
 
@@ -158,21 +158,32 @@ export interface ScanResult {
   readonly definitions: Array<{ readonly tag: string; readonly start: number }>;
 }
 
+/** A `#define` or `#undef` line and the macro it names. */
+interface MacroDirective extends Span {
+  readonly name: string;
+}
+
 /**
- * Scans `text` for the parts extraction needs. A typedef is kept only when
- * its name occurs in a target enum or a directive, because only a cast in an
- * initializer or a macro body can use it, and a BTF dump declares thousands.
+ * Scans `text` for the parts extraction needs: the target enum definitions,
+ * every conditional directive (they decide which definitions are active),
+ * every `#error`, and only those `#define`/`#undef` lines and typedefs whose
+ * name an enum, a conditional or another kept macro uses. bpf.h defines
+ * hundreds of macros that no enum needs, and a BTF dump declares thousands
+ * of typedefs.
  */
 export function findRegions(text: string, tags: ReadonlySet<string>): ScanResult {
   const scanner = new Scanner(text);
   const result: ScanResult = { regions: [], enumAttributes: [], definitions: [] };
-  const typedefs: Array<Span & { readonly name: string }> = [];
+  const macros: MacroDirective[] = [];
+  const typedefs: MacroDirective[] = [];
   while (scanner.skipTrivia()) {
     const start = scanner.index;
     const code = text.charCodeAt(start);
     if (code === 0x23 && scanner.startsLine(start)) {
-      const end = scanner.directiveEnd(start);
-      result.regions.push({ start, end: Math.min(end + 1, text.length) });
+      const end = Math.min(scanner.directiveEnd(start) + 1, text.length);
+      const macro = macroDirectiveName(text, start + 1, end);
+      if (macro === null) result.regions.push({ start, end });
+      else if (macro !== "") macros.push({ start, end, name: macro });
       scanner.index = end;
     } else if (code === 0x22 || code === 0x27) {
       scanner.skipQuoted();
@@ -191,8 +202,10 @@ export function findRegions(text: string, tags: ReadonlySet<string>): ScanResult
     }
   }
   const used = identifiersIn(text, result.regions);
-  const kept = typedefs.filter((typedef) => used.has(typedef.name));
-  result.regions.push(...kept.map(({ start, end }) => ({ start, end })));
+  for (const name of [...tags, "enum"]) used.add(name);
+  const keptMacros = usedMacros(text, macros, used);
+  const keptTypedefs = typedefs.filter((typedef) => used.has(typedef.name));
+  for (const { start, end } of [...keptMacros, ...keptTypedefs]) result.regions.push({ start, end });
   result.regions.sort((a, b) => a.start - b.start);
   return result;
 }
@@ -206,6 +219,46 @@ function identifiersIn(text: string, spans: readonly Span[]): Set<string> {
     }
   }
   return names;
+}
+
+/**
+ * For a directive whose text after `#` starts at `from`: the macro name of a
+ * `#define` or `#undef`, "" for a directive that extraction ignores
+ * (`#include`, `#pragma`, `#line`), or null for one that is always kept
+ * (conditionals, `#error`, and anything unrecognized).
+ */
+function macroDirectiveName(text: string, from: number, end: number): string | null {
+  const tokens = lexPpTokens(text.slice(from, Math.min(end, from + 256)));
+  const directive = tokens[0]?.text;
+  if (directive === "define" || directive === "undef") {
+    const name = tokens[1];
+    return name?.kind === "identifier" ? name.text : null;
+  }
+  if (directive === "include" || directive === "pragma" || directive === "line") return "";
+  return null;
+}
+
+/**
+ * The `#define`/`#undef` lines of macros in `used`, adding the identifiers
+ * of each kept body to `used` until nothing changes, since a kept macro may
+ * expand to others.
+ */
+function usedMacros(text: string, macros: readonly MacroDirective[], used: Set<string>): MacroDirective[] {
+  const kept = new Set<MacroDirective>();
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const macro of macros) {
+      if (kept.has(macro) || !used.has(macro.name)) continue;
+      kept.add(macro);
+      for (const name of identifiersIn(text, [macro])) {
+        if (!used.has(name)) {
+          used.add(name);
+          changed = true;
+        }
+      }
+    }
+  }
+  return [...kept];
 }
 
 /**

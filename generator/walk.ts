@@ -129,11 +129,10 @@ export class HeaderWalker implements EnumBodyHost {
     skip: ReadonlyArray<SyntaxNode | null>,
     onEnumerator: EnumeratorHandler | null,
   ): void {
+    // Node ids are plain properties; comparing positions would cross into native code per child.
+    const skipped = new Set(skip.flatMap((other) => (other === null ? [] : [other.id])));
     for (const child of node.namedChildren) {
-      if (skip.some((other) => other !== null && other.startIndex === child.startIndex && other.type === child.type)) {
-        continue;
-      }
-      this.visit(child, onEnumerator);
+      if (!skipped.has(child.id)) this.visit(child, onEnumerator);
     }
   }
 
