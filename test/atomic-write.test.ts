@@ -8,7 +8,7 @@
  */
 import { execFile, spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,6 +17,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { backupPath, recoverInterruptedWrite } from "../generator/write.js";
 import { CLI_PATH } from "./support/run.js";
 import { listSharedHeaders } from "./support/shared.js";
+import { fileIdentities, readBytes } from "./support/files.js";
 
 const execFileAsync = promisify(execFile);
 
@@ -80,25 +81,7 @@ async function generate(header: string, kernel: string, outDir: string): Promise
   return startGenerate(header, kernel, outDir).exited;
 }
 
-/** Reads every file under `dir` as latin1, so that equal strings mean equal bytes. */
-async function readBytes(dir: string): Promise<Map<string, string>> {
-  const files = new Map<string, string>();
-  for (const relative of (await readdir(dir, { recursive: true })).sort()) {
-    const file = path.join(dir, relative);
-    if ((await stat(file)).isFile()) files.set(relative.split(path.sep).join("/"), await readFile(file, "latin1"));
-  }
-  return files;
-}
 
-/** Returns the inode and modification time of a directory and of every entry under it. */
-async function fileIdentities(dir: string): Promise<Map<string, string>> {
-  const identities = new Map<string, string>();
-  for (const relative of ["", ...(await readdir(dir, { recursive: true }))].sort()) {
-    const info = await stat(path.join(dir, relative));
-    identities.set(relative, `${info.ino}@${info.mtimeMs}`);
-  }
-  return identities;
-}
 
 function sameTree(left: ReadonlyMap<string, string>, right: ReadonlyMap<string, string>): boolean {
   if (left.size !== right.size) return false;

@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { USAGE } from "../generator/commands.js";
 import { runCli } from "./support/run.js";
 import { listSharedHeaders, sharedHeadersSkipReason } from "./support/shared.js";
+import { fileIdentities } from "./support/files.js";
 
 const DEBIAN_6_1 = "debian-linux-libc-dev-6.1.187";
 const debianHeader = listSharedHeaders().find((header) => header.id === DEBIAN_6_1);
@@ -68,15 +69,6 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-/** Returns the inode and modification time of a directory and of every entry under it. */
-async function fileIdentities(dir: string): Promise<Map<string, string>> {
-  const identities = new Map<string, string>();
-  for (const relative of ["", ...(await readdir(dir, { recursive: true }))].sort()) {
-    const info = await stat(path.join(dir, relative));
-    identities.set(relative, `${info.ino}@${info.mtimeMs}`);
-  }
-  return identities;
-}
 
 /** Expands tabs to 8-column stops, as a terminal shows them. */
 function expandTabs(line: string): string {

@@ -7,7 +7,7 @@
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,6 +15,7 @@ import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CLI_PATH } from "./support/run.js";
 import { listSharedHeaders } from "./support/shared.js";
+import { readBytes } from "./support/files.js";
 
 const execFileAsync = promisify(execFile);
 
@@ -83,15 +84,6 @@ async function generate(header: VersionHeader, outDir: string, variables: Readon
   await execFileAsync(process.execPath, args, { cwd: workDir, env: childEnv(variables), timeout: 60_000 });
 }
 
-/** Reads every file under `dir` as latin1, so that equal strings mean equal bytes. */
-async function readBytes(dir: string): Promise<Map<string, string>> {
-  const files = new Map<string, string>();
-  for (const relative of (await readdir(dir, { recursive: true })).sort()) {
-    const file = path.join(dir, relative);
-    if ((await stat(file)).isFile()) files.set(relative.split(path.sep).join("/"), await readFile(file, "latin1"));
-  }
-  return files;
-}
 
 /** Returns the files of `tree` under `directory/`, with that prefix removed. */
 function subtree(tree: ReadonlyMap<string, string>, directory: string): Map<string, string> {

@@ -7,7 +7,7 @@
  * Run with UPDATE_GOLDEN=1 to rewrite test/golden/ from the current code,
  * then review the diff before committing it.
  */
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,6 +20,7 @@ import { Renderer } from "../generator/render.js";
 import type { RawEnum } from "../generator/walk.js";
 import { readTree, writeTree, type FileTree } from "../generator/write.js";
 import { listSharedHeaders, sharedHeadersSkipReason } from "./support/shared.js";
+import { readBytes } from "./support/files.js";
 
 const GOLDEN_DIR = fileURLToPath(new URL("./golden/", import.meta.url));
 // Golden files carry this suffix so that tsc does not compile them: their
@@ -54,15 +55,6 @@ async function generateInto(outDir: string, model: UapiModel): Promise<void> {
   await writeTree(outDir, tree);
 }
 
-/** Reads every file under a directory as latin1, so that equal strings mean equal bytes. */
-async function readBytes(dir: string): Promise<Map<string, string>> {
-  const files = new Map<string, string>();
-  for (const relative of (await readdir(dir, { recursive: true })).sort()) {
-    const file = path.join(dir, relative);
-    if ((await stat(file)).isFile()) files.set(relative.split(path.sep).join("/"), await readFile(file, "latin1"));
-  }
-  return files;
-}
 
 async function readGolden(): Promise<Map<string, string>> {
   const golden = new Map<string, string>();
