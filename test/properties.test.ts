@@ -10,7 +10,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { KERNEL_TABLES, KERNELS, type Kernel } from "../generated/index.js";
-import { MASK_KEYS, type DelegateOption, type MaskKey } from "../src/enums.js";
+import { MASK_KEYS, type DelegateOption } from "../src/enums.js";
 import { BpfUapiError, DelegationError } from "../src/errors.js";
 import { format } from "../src/format.js";
 import { parse, type DelegateMasks, type ParseMode, type ParseOptions, type ParseResult } from "../src/parse.js";
