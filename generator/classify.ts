@@ -10,7 +10,7 @@ import type { RawEnum, RawEnumerator } from "./walk.js";
 const ALL_BITS = (1n << BigInt(MASK_BITS)) - 1n;
 
 /**
- * Whether an enumerator is the sentinel that counts the members before it:
+ * Returns whether an enumerator is the sentinel that counts the members before it:
  * `__MAX_BPF_CMD` in current headers, `MAX_BPF_LINK_TYPE` in headers before
  * Linux 6.3.
  */
@@ -38,8 +38,8 @@ function classifyMembers(enumerators: readonly RawEnumerator[]): MemberModel[] {
 }
 
 /**
- * The kernel prints `any` when every bit below the sentinel is set. Without a
- * sentinel, the mask covers the bits of the declared members.
+ * Computes the bits the kernel prints as `any` when all are set: every bit
+ * below the sentinel, or without a sentinel, the bits of the declared members.
  */
 function anyMask(members: readonly MemberModel[], sentinel: MemberModel | null): bigint {
   if (sentinel !== null) {

@@ -38,7 +38,7 @@ export function wrap(value: bigint, type: IntegerType): bigint {
   return type.signed ? BigInt.asIntN(type.bits, value) : BigInt.asUintN(type.bits, value);
 }
 
-/** The smallest of int, long and unsigned long that holds an enumerator's value, as GCC types it. */
+/** Returns the smallest of int, long and unsigned long that can represent an enumerator's value, as GCC types it. */
 export function enumeratorType(value: bigint): IntegerType {
   if (fits(value, INT)) return INT;
   if (fits(value, LONG)) return LONG;
@@ -46,8 +46,8 @@ export function enumeratorType(value: bigint): IntegerType {
 }
 
 /**
- * The common type of two operands after the integer promotions, by the usual
- * arithmetic conversions of C11 6.3.1.8. int and long here are the only ranks
+ * Returns the common type of two operands after the integer promotions, by
+ * the usual arithmetic conversions of C11 6.3.1.8. int and long here are the only ranks
  * that exist after promotion, and long long behaves as long.
  */
 export function commonType(left: IntegerType, right: IntegerType): IntegerType {

@@ -66,7 +66,7 @@ function inactiveDefinitions(header: HeaderText, scan: ScanResult, found: Readon
   return errors;
 }
 
-/** The 1-based line and column of an offset in the header text. */
+/** Returns the 1-based line and column of an offset in the header text. */
 function offsetPosition(header: HeaderText, offset: number): { line: number; column: number } {
   let low = 0;
   let high = header.lineStarts.length - 1;

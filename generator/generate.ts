@@ -50,7 +50,7 @@ export function renderTree(models: readonly UapiModel[], kept: readonly UapiMode
 }
 
 /**
- * The tree after adding `models` to the versions already in `outDir`: other
+ * Returns the tree after adding `models` to the versions already in `outDir`: other
  * versions keep their files, and the registry and history cover all of them.
  */
 export async function mergeIntoExisting(outDir: string, models: readonly UapiModel[], renderer: Renderer): Promise<FileTree> {

@@ -58,7 +58,7 @@ async function fileSha256(path: string): Promise<string> {
   return bytes === null ? "" : createHash("sha256").update(bytes).digest("hex");
 }
 
-/** The message for a pinned version whose header is not cached. */
+/** Formats the message for a pinned version whose header is not cached. */
 export function notCachedMessage(pin: KernelPin): string {
   return `${pin.kernel}: header not cached (headers/cache/${pin.kernel}/${pin.file}) - fill it with npm run headers -- --from DIR`;
 }

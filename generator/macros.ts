@@ -13,7 +13,7 @@ export type Macro =
 /** Thrown when expansion meets something this generator does not expand. */
 export class ExpansionError extends Error {}
 
-/** The macros defined so far in a header, in the order the preprocessor sees them. */
+/** The macros defined so far in a header, in the order the preprocessor reads them. */
 export class MacroTable {
   private readonly macros = new Map<string, Macro>();
 

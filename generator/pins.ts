@@ -17,7 +17,7 @@ export interface KernelPin {
   /** Base name of the header in the cache: `bpf.h`, or `vmlinux.h` for a BTF dump. */
   readonly file: string;
   readonly sha256: string;
-  /** Where the pinned file came from, in words. */
+  /** Description of where the pinned file came from. */
   readonly origin: string;
   /** A Debian package that installs the file, for `--from debian`. */
   readonly debian?: { readonly package: string; readonly version: string; readonly path: string };
@@ -65,17 +65,17 @@ export function readPins(path: string = join(HEADERS_DIR, "kernels.json")): Kern
   return pins.sort((a, b) => compareKernels(a.kernel, b.kernel));
 }
 
-/** The cache directory for pinned headers. */
+/** Returns the cache directory for pinned headers. */
 export function cacheDir(headersDir: string = HEADERS_DIR): string {
   return join(headersDir, "cache");
 }
 
-/** Where a pinned header is cached: headers/cache/<kernel>/<file>. */
+/** Returns where a pinned header is cached: headers/cache/<kernel>/<file>. */
 export function cachedHeaderPath(pin: KernelPin, headersDir: string = HEADERS_DIR): string {
   return join(cacheDir(headersDir), pin.kernel, pin.file);
 }
 
-/** The pins whose header is in the cache. */
+/** Returns the pins whose header is in the cache. */
 export function cachedPins(pins: readonly KernelPin[], headersDir: string = HEADERS_DIR): KernelPin[] {
   return pins.filter((pin) => existsSync(cachedHeaderPath(pin, headersDir)));
 }

@@ -108,7 +108,7 @@ function quoteAfterPrefix(text: string, index: number, code: number): number {
   return -1;
 }
 
-/** A pp-number: a digit, then digits, letters, `_`, `.`, and signs after e, E, p or P. */
+/** Returns the end of a pp-number: a digit, then digits, letters, `_`, `.`, and signs after e, E, p or P. */
 function ppNumberEnd(text: string, index: number): number {
   let end = index + 1;
   while (end < text.length) {
@@ -125,7 +125,7 @@ function ppNumberEnd(text: string, index: number): number {
   return end;
 }
 
-/** The end of a character or string literal that starts with the quote at `index`. */
+/** Returns the end of a character or string literal that starts with the quote at `index`. */
 function quotedEnd(text: string, index: number): number {
   const quote = text.charCodeAt(index);
   let end = index + 1;

@@ -4,7 +4,7 @@
 export const INPUT_LICENCE = "GPL-2.0 WITH Linux-syscall-note";
 
 /**
- * The base name of an input header for generated headers (`bpf.h`, or
+ * Returns the base name of an input header for generated headers (`bpf.h`, or
  * `vmlinux.h` for a BTF dump), so no machine's path ends up in a file. A name
  * with characters other than letters, digits, `.`, `_` and `-` is not printed.
  */
@@ -14,7 +14,7 @@ export function inputName(path: string): string {
   return safe ? name : "the input header";
 }
 
-/** The command that regenerates a version's files from its pinned header. */
+/** Returns the command that regenerates a version's files from its pinned header. */
 export function regenerateCommand(kernel: string): string {
   return `npm run generate -- --kernel ${kernel}`;
 }

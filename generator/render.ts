@@ -39,7 +39,7 @@ export function checkCIdentifier(name: string): string {
   return name;
 }
 
-/** The kernel's spelling of an enumerator for a delegate option: prefix removed, lower case. */
+/** Returns the kernel's spelling of an enumerator for a delegate option: prefix removed, lower case. */
 export function kernelName(spec: EnumSpec, cName: string): string | null {
   if (cName.length < spec.prefix.length) return null;
   if (cName.slice(0, spec.prefix.length).toUpperCase() !== spec.prefix) return null;
@@ -110,7 +110,7 @@ function enumView(model: EnumModel) {
   };
 }
 
-/** A property key that never sets the prototype of an object literal. */
+/** Returns a property key that never sets the prototype of an object literal. */
 function propertyKey(name: string): string {
   return name === "__proto__" ? `["__proto__"]` : name;
 }
