@@ -2,7 +2,7 @@
  * Reading the enumerators of one enum definition: each value, explicit or
  * one more than the previous, checked against the range GCC can represent.
  */
-import type { SyntaxNode } from "tree-sitter";
+import type { SyntaxNode, TreeCursor } from "tree-sitter";
 import type { TypedValue } from "./ctypes.js";
 
 /** An enumerator after evaluation, with its 1-based position. */
@@ -23,8 +23,22 @@ export interface EnumBodyHost {
   /** The line of the #define when the preprocessor would replace `name`, else null. */
   replacingMacroLine(name: string): number | "-D" | null;
   position(node: SyntaxNode): { line: number; column: number };
+  /** Reads the header text between two offsets, without a call into tree-sitter. */
+  textAt(start: number, end: number): string;
+  /** Returns the position of an offset, without a call into tree-sitter. */
+  positionAt(offset: number): { line: number; column: number };
   fail(node: SyntaxNode, message: string): null;
   failWith(node: SyntaxNode, error: unknown, context: string): null;
+}
+
+/** One enumerator as the reader takes it, with nodes made only for error messages. */
+interface EnumeratorEntry {
+  readonly nameText: string;
+  /** Offset of the name in the header text. */
+  readonly nameStart: number;
+  readonly initializer: SyntaxNode | null;
+  readonly node: () => SyntaxNode;
+  readonly name: () => SyntaxNode;
 }
 
 const LONG_MIN = -(1n << 63n);
@@ -44,12 +58,23 @@ export class EnumeratorReader {
     private readonly tag: string,
   ) {}
 
-  /** Returns the enumerators, or null after reporting an error. */
+  /**
+   * Returns the enumerators, or null after reporting an error. The body's own
+   * enumerators are read through a tree cursor, which calls into
+   * tree-sitter's native code about a third as often as node objects do;
+   * conditionals and what they contain go through the walker.
+   */
   read(body: SyntaxNode): RawEnumerator[] | null {
     const onEnumerator = (node: SyntaxNode): void => {
       if (!this.failed) this.enumerator(node);
     };
-    for (const child of body.namedChildren) this.host.visit(child, onEnumerator);
+    const cursor = body.walk();
+    for (let more = cursor.gotoFirstChild(); more && !this.failed; more = cursor.gotoNextSibling()) {
+      if (!cursor.nodeIsNamed) continue;
+      const type = cursor.nodeType;
+      if (type === "enumerator") this.enumeratorAt(cursor);
+      else if (type !== "comment") this.host.visit(cursor.currentNode, onEnumerator);
+    }
     if (!this.failed && this.enumerators.length === 0) {
       this.host.fail(body, `enum ${this.tag}: no enumerators - C requires at least one`);
       return null;
@@ -57,33 +82,64 @@ export class EnumeratorReader {
     return this.failed ? null : this.enumerators;
   }
 
+  /** Reads the enumerator at the cursor, leaving the cursor where it was. */
+  private enumeratorAt(cursor: TreeCursor): void {
+    if (!cursor.gotoFirstChild()) return;
+    if (cursor.currentFieldName !== "name") {
+      cursor.gotoParent();
+      this.enumerator(cursor.currentNode);
+      return;
+    }
+    const nameStart = cursor.startIndex;
+    const nameText = this.host.textAt(nameStart, cursor.endIndex);
+    let initializer: SyntaxNode | null = null;
+    while (cursor.gotoNextSibling()) {
+      // Read afresh: TypeScript would keep the narrowing from the name check above.
+      const field: string = cursor.currentFieldName;
+      if (field === "value") initializer = cursor.currentNode;
+    }
+    cursor.gotoParent();
+    // Error paths need nodes; they are made only then.
+    const node = (): SyntaxNode => cursor.currentNode;
+    const name = (): SyntaxNode => node().childForFieldName("name") ?? node();
+    this.accept({ nameText, nameStart, initializer, node, name });
+  }
+
   private enumerator(node: SyntaxNode): void {
     const name = node.childForFieldName("name");
     if (name === null) return;
-    // Each text read crosses into tree-sitter's native code, so it is read once.
-    const nameText = name.text;
+    this.accept({
+      nameText: name.text,
+      nameStart: name.startIndex,
+      initializer: node.childForFieldName("value"),
+      node: () => node,
+      name: () => name,
+    });
+  }
+
+  private accept(entry: EnumeratorEntry): void {
+    const { nameText, initializer } = entry;
     const context = `enum ${this.tag}: ${nameText}`;
     const macroLine = this.host.replacingMacroLine(nameText);
     if (macroLine !== null) {
       const where = macroLine === "-D" ? "by -D" : `at line ${macroLine}`;
       const remedy = "undefine the macro or rename the enumerator";
-      this.stop(name, `${context}: the enumerator name is a macro defined ${where}, so the preprocessor replaces it - ${remedy}`);
+      this.stop(entry.name(), `${context}: the enumerator name is a macro defined ${where}, so the preprocessor replaces it - ${remedy}`);
       return;
     }
-    const value = this.value(node, context);
+    const value = this.value(initializer, context);
     if (value === null) return;
-    if (!this.inRange(node, context, value)) return;
+    if (!this.inRange(entry.node, context, value)) return;
     if (!this.host.declareEnumerator(nameText, value)) {
-      this.stop(name, `${context}: redeclaration of enumerator ${nameText} - C allows each name once`);
+      this.stop(entry.name(), `${context}: redeclaration of enumerator ${nameText} - C allows each name once`);
       return;
     }
-    this.enumerators.push({ name: nameText, value, ...this.host.position(name) });
+    this.enumerators.push({ name: nameText, value, ...this.host.positionAt(entry.nameStart) });
     this.next = value + 1n;
   }
 
   /** The enumerator's explicit or implicit value, or null after reporting an error. */
-  private value(node: SyntaxNode, context: string): bigint | null {
-    const initializer = node.childForFieldName("value");
+  private value(initializer: SyntaxNode | null, context: string): bigint | null {
     if (initializer === null) return this.next;
     try {
       return this.host.evaluateInitializer(initializer).value;
@@ -98,16 +154,16 @@ export class EnumeratorReader {
    * integer type. GCC only warns when an enum needs both a negative value
    * and one above LONG_MAX, then reads the large ones as negative.
    */
-  private inRange(node: SyntaxNode, context: string, value: bigint): boolean {
+  private inRange(node: () => SyntaxNode, context: string, value: bigint): boolean {
     if (value < LONG_MIN || value > UNSIGNED_LONG_MAX) {
-      this.stop(node, `${context}: value ${value} is outside the range of every C integer type`);
+      this.stop(node(), `${context}: value ${value} is outside the range of every C integer type`);
       return false;
     }
     const min = this.enumerators.length === 0 || value < this.min ? value : this.min;
     const max = this.enumerators.length === 0 || value > this.max ? value : this.max;
     if (min < 0n && max > LONG_MAX) {
       const remedy = "keep every value within long or within unsigned long";
-      this.stop(node, `${context}: the values ${min} to ${max} fit no single integer type - ${remedy}`);
+      this.stop(node(), `${context}: the values ${min} to ${max} fit no single integer type - ${remedy}`);
       return false;
     }
     this.min = min;

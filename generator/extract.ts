@@ -12,7 +12,7 @@ import { GeneratorError, GeneratorErrors } from "./errors.js";
 import { MacroTable } from "./macros.js";
 import { lexPpTokens } from "./pptokens.js";
 import { findRegions, toTextRanges, type ScanResult, type Span } from "./regions.js";
-import { sourceLine, type HeaderText } from "./source.js";
+import { positionAt, sourceLine, type HeaderText } from "./source.js";
 import { HeaderWalker, type RawEnum } from "./walk.js";
 
 export interface ExtractOptions {
@@ -59,23 +59,11 @@ function inactiveDefinitions(header: HeaderText, scan: ScanResult, found: Readon
     if (!spec.required || found.has(spec.cName)) continue;
     const definition = scan.definitions.find((candidate) => candidate.tag === spec.cName);
     if (definition === undefined) continue;
-    const { line, column } = offsetPosition(header, definition.start);
+    const { line, column } = positionAt(header, definition.start);
     const message = `enum ${spec.cName}: its definition is in an inactive #if branch, so the header defines no enum ${spec.cName} - define the controlling macro with -D NAME`;
     errors.push(new GeneratorError(header.path, line, column, message, sourceLine(header, line)));
   }
   return errors;
-}
-
-/** Returns the 1-based line and column of an offset in the header text. */
-function offsetPosition(header: HeaderText, offset: number): { line: number; column: number } {
-  let low = 0;
-  let high = header.lineStarts.length - 1;
-  while (low < high) {
-    const middle = (low + high + 1) >> 1;
-    if ((header.lineStarts[middle] ?? 0) <= offset) low = middle;
-    else high = middle - 1;
-  }
-  return { line: low + 1, column: offset - (header.lineStarts[low] ?? 0) + 1 };
 }
 
 /**

@@ -47,6 +47,18 @@ function computeLineStarts(text: string): number[] {
   return starts;
 }
 
+/** Returns the 1-based line and column of an offset in the header text, as tree-sitter counts them. */
+export function positionAt(header: HeaderText, offset: number): { line: number; column: number } {
+  let low = 0;
+  let high = header.lineStarts.length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if ((header.lineStarts[middle] ?? 0) <= offset) low = middle;
+    else high = middle - 1;
+  }
+  return { line: low + 1, column: offset - (header.lineStarts[low] ?? 0) + 1 };
+}
+
 /** Returns one line of the text (1-based), without its line terminator. */
 export function sourceLine(header: HeaderText, line: number): string {
   const start = header.lineStarts[line - 1];

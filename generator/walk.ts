@@ -15,7 +15,7 @@ import { ExpressionReader } from "./expansion.js";
 import { ExpansionError, MacroTable } from "./macros.js";
 import { lexPpTokens, spliceLines, type PpToken } from "./pptokens.js";
 import { directiveEnd } from "./regions.js";
-import { sourceLine, type HeaderText } from "./source.js";
+import { positionAt, sourceLine, type HeaderText } from "./source.js";
 
 export type { RawEnumerator } from "./enumerators.js";
 
@@ -267,6 +267,16 @@ export class HeaderWalker implements EnumBodyHost {
 
   position(node: SyntaxNode): { line: number; column: number } {
     return { line: node.startPosition.row + 1, column: node.startPosition.column + 1 };
+  }
+
+  /** Returns the header text between two offsets, without a call into tree-sitter. */
+  textAt(start: number, end: number): string {
+    return this.header.text.slice(start, end);
+  }
+
+  /** Returns the position of an offset, without a call into tree-sitter. */
+  positionAt(offset: number): { line: number; column: number } {
+    return positionAt(this.header, offset);
   }
 
   fail(node: SyntaxNode, message: string): null {
