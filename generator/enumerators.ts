@@ -31,14 +31,26 @@ export interface EnumBodyHost {
   failWith(node: SyntaxNode, error: unknown, context: string): null;
 }
 
-/** One enumerator as the reader takes it, with nodes made only for error messages. */
+/**
+ * One enumerator as the reader takes it. Its node comes from `node`, or for
+ * one read through a cursor, from the cursor when an error message needs it.
+ */
 interface EnumeratorEntry {
   readonly nameText: string;
   /** Offset of the name in the header text. */
   readonly nameStart: number;
   readonly initializer: SyntaxNode | null;
-  readonly node: () => SyntaxNode;
-  readonly name: () => SyntaxNode;
+  readonly node: SyntaxNode | null;
+  readonly cursor: TreeCursor | null;
+}
+
+function entryNode(entry: EnumeratorEntry): SyntaxNode {
+  return entry.node ?? (entry.cursor as TreeCursor).currentNode;
+}
+
+function entryName(entry: EnumeratorEntry): SyntaxNode {
+  const node = entryNode(entry);
+  return node.childForFieldName("name") ?? node;
 }
 
 const LONG_MIN = -(1n << 63n);
@@ -99,10 +111,7 @@ export class EnumeratorReader {
       if (field === "value") initializer = cursor.currentNode;
     }
     cursor.gotoParent();
-    // Error paths need nodes; they are made only then.
-    const node = (): SyntaxNode => cursor.currentNode;
-    const name = (): SyntaxNode => node().childForFieldName("name") ?? node();
-    this.accept({ nameText, nameStart, initializer, node, name });
+    this.accept({ nameText, nameStart, initializer, node: null, cursor });
   }
 
   private enumerator(node: SyntaxNode): void {
@@ -112,8 +121,8 @@ export class EnumeratorReader {
       nameText: name.text,
       nameStart: name.startIndex,
       initializer: node.childForFieldName("value"),
-      node: () => node,
-      name: () => name,
+      node,
+      cursor: null,
     });
   }
 
@@ -124,14 +133,14 @@ export class EnumeratorReader {
     if (macroLine !== null) {
       const where = macroLine === "-D" ? "by -D" : `at line ${macroLine}`;
       const remedy = "undefine the macro or rename the enumerator";
-      this.stop(entry.name(), `${context}: the enumerator name is a macro defined ${where}, so the preprocessor replaces it - ${remedy}`);
+      this.stop(entryName(entry), `${context}: the enumerator name is a macro defined ${where}, so the preprocessor replaces it - ${remedy}`);
       return;
     }
     const value = this.value(initializer, context);
     if (value === null) return;
-    if (!this.inRange(entry.node, context, value)) return;
+    if (!this.inRange(entry, context, value)) return;
     if (!this.host.declareEnumerator(nameText, value)) {
-      this.stop(entry.name(), `${context}: redeclaration of enumerator ${nameText} - C allows each name once`);
+      this.stop(entryName(entry), `${context}: redeclaration of enumerator ${nameText} - C allows each name once`);
       return;
     }
     this.enumerators.push({ name: nameText, value, ...this.host.positionAt(entry.nameStart) });
@@ -154,16 +163,16 @@ export class EnumeratorReader {
    * integer type. GCC only warns when an enum needs both a negative value
    * and one above LONG_MAX, then reads the large ones as negative.
    */
-  private inRange(node: () => SyntaxNode, context: string, value: bigint): boolean {
+  private inRange(entry: EnumeratorEntry, context: string, value: bigint): boolean {
     if (value < LONG_MIN || value > UNSIGNED_LONG_MAX) {
-      this.stop(node(), `${context}: value ${value} is outside the range of every C integer type`);
+      this.stop(entryNode(entry), `${context}: value ${value} is outside the range of every C integer type`);
       return false;
     }
     const min = this.enumerators.length === 0 || value < this.min ? value : this.min;
     const max = this.enumerators.length === 0 || value > this.max ? value : this.max;
     if (min < 0n && max > LONG_MAX) {
       const remedy = "keep every value within long or within unsigned long";
-      this.stop(node(), `${context}: the values ${min} to ${max} fit no single integer type - ${remedy}`);
+      this.stop(entryNode(entry), `${context}: the values ${min} to ${max} fit no single integer type - ${remedy}`);
       return false;
     }
     this.min = min;

@@ -228,14 +228,27 @@ function identifiersIn(text: string, spans: readonly Span[]): Set<string> {
  * (conditionals, `#error`, and anything unrecognized).
  */
 function macroDirectiveName(text: string, from: number, end: number): string | null {
-  const tokens = lexPpTokens(text.slice(from, Math.min(end, from + 256)));
-  const directive = tokens[0]?.text;
-  if (directive === "define" || directive === "undef") {
-    const name = tokens[1];
-    return name?.kind === "identifier" ? name.text : null;
+  const directive = wordAfterBlanks(text, from, end);
+  if (directive.word === "define" || directive.word === "undef") {
+    const name = wordAfterBlanks(text, directive.end, end);
+    return name.word === "" ? null : name.word;
   }
-  if (directive === "include" || directive === "pragma" || directive === "line") return "";
+  if (directive.word === "include" || directive.word === "pragma" || directive.word === "line") return "";
   return null;
+}
+
+/**
+ * Reads the identifier after spaces and tabs at `from`, or "" when something
+ * else comes first (a comment, a continuation), which keeps the directive.
+ */
+function wordAfterBlanks(text: string, from: number, end: number): { word: string; end: number } {
+  let start = from;
+  while (start < end && (text.charCodeAt(start) === 0x20 || text.charCodeAt(start) === 0x09)) start++;
+  let stop = start;
+  while (stop < end && isIdentifierPart(text.charCodeAt(stop))) stop++;
+  const first = text.charCodeAt(start);
+  const startsIdentifier = stop > start && !(first >= 0x30 && first <= 0x39);
+  return { word: startsIdentifier ? text.slice(start, stop) : "", end: stop };
 }
 
 /**
@@ -244,21 +257,21 @@ function macroDirectiveName(text: string, from: number, end: number): string | n
  * expand to others.
  */
 function usedMacros(text: string, macros: readonly MacroDirective[], used: Set<string>): MacroDirective[] {
-  const kept = new Set<MacroDirective>();
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const macro of macros) {
-      if (kept.has(macro) || !used.has(macro.name)) continue;
-      kept.add(macro);
-      for (const name of identifiersIn(text, [macro])) {
-        if (!used.has(name)) {
-          used.add(name);
-          changed = true;
-        }
-      }
+  const byName = new Map<string, MacroDirective[]>();
+  for (const macro of macros) byName.set(macro.name, [...(byName.get(macro.name) ?? []), macro]);
+  const kept: MacroDirective[] = [];
+  const pending = [...used].filter((name) => byName.has(name));
+  for (let name = pending.pop(); name !== undefined; name = pending.pop()) {
+    const directives = byName.get(name) ?? [];
+    byName.delete(name);
+    kept.push(...directives);
+    for (const identifier of identifiersIn(text, directives)) {
+      if (used.has(identifier)) continue;
+      used.add(identifier);
+      if (byName.has(identifier)) pending.push(identifier);
     }
   }
-  return [...kept];
+  return kept;
 }
 
 /**

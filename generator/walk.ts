@@ -194,14 +194,18 @@ export class HeaderWalker implements EnumBodyHost {
       this.fail(name, `enum ${tag}: the tag is a macro defined ${where}, so the preprocessor replaces it - undefine the macro`);
       return true;
     }
-    const invalid = lexPpTokens(node.text).find((token) => token.text.includes("\uFFFD"));
+    // The cheap string searches come first: lexing and walking a whole enum is
+    // the slow path, needed only when the text has a replaced byte or a directive.
+    const text = node.text;
+    const invalid = text.includes("\uFFFD") ? lexPpTokens(text).find((token) => token.text.includes("\uFFFD")) : undefined;
     if (invalid !== undefined) {
       const offset = node.startIndex + invalid.offset + invalid.text.indexOf("\uFFFD");
       const detail = "C identifiers and literals here must be ASCII, so remove the byte";
       this.failAt(offset, `enum ${tag}: invalid UTF-8 byte - ${detail}`);
       return true;
     }
-    const inside = node.descendantsOfType("preproc_call").find((call) => call.child(0)?.text !== "#error");
+    const calls = text.includes("#") ? node.descendantsOfType("preproc_call") : [];
+    const inside = calls.find((call) => call.child(0)?.text !== "#error");
     if (inside !== undefined) {
       // NOTE: tree-sitter-c 0.24 has no place for #define or #undef in an
       // enumerator list and breaks the list around one, so it is reported.
