@@ -61,6 +61,16 @@ interface ParseState {
   readonly diagnostics: Diagnostic[];
   /** 1-based column where mount(2)'s byte limit cut a token in two, or null when it cut none. */
   cutColumn: number | null;
+  /** The last valid `uid`, `gid` and `mode` option so far, which the kernel keeps over earlier ones. */
+  readonly owners: Partial<Record<OwnerOption, OwnerSetting>>;
+}
+
+/** One valid `uid`, `gid` or `mode` option of the input. */
+interface OwnerSetting {
+  readonly item: string;
+  readonly position: number;
+  /** The value the kernel stores, after dropping mode bits above 07777. */
+  readonly value: bigint;
 }
 
 const OPTION_KEYS: ReadonlyMap<string, MaskKey> = new Map(MASK_KEYS.map((key) => [`delegate_${key}`, key]));
@@ -83,6 +93,13 @@ const OWNER_VALUES: Readonly<Record<OwnerOption, string>> = {
   gid: "a group id from 0 to 4294967294",
   mode: "an octal mode below 40000000000",
 };
+
+/**
+ * Mode bits bpffs keeps (S_IALLUGO: set-user-ID, set-group-ID, sticky and the
+ * permission bits). It ANDs `mode=` with this mask, so Linux 6.18 mounts
+ * `mode=0100700` with mode 0700.
+ */
+const MODE_BITS = 0o7777n;
 
 /** Records an info diagnostic. */
 function note(state: ParseState, finding: Finding): void {
@@ -149,7 +166,7 @@ export function parse(input: string, options: ParseOptions = {}): ParseResult {
   }
 
   const tables = resolveKernel(options.kernel);
-  const state: ParseState = { tables, mode, masks: { cmds: 0n, maps: 0n, progs: 0n, attachs: 0n }, diagnostics: [], cutColumn: null };
+  const state: ParseState = { tables, mode, masks: { cmds: 0n, maps: 0n, progs: 0n, attachs: 0n }, diagnostics: [], cutColumn: null, owners: {} };
   if (key === null) {
     parseOptionString(state, cutToKernelView(state, input, null));
   } else {
@@ -291,7 +308,11 @@ function parseDelegateOption(
   parseValue(state, key, value, valueStart);
 }
 
-/** Validates a bpffs `uid`, `gid` or `mode` option; the kernel rejects a bad value with EINVAL. */
+/**
+ * Validates a bpffs `uid`, `gid` or `mode` option; the kernel rejects a bad
+ * value with EINVAL. Warns about mode bits the kernel drops and about an
+ * option that replaces an earlier one of the same name.
+ */
 function parseOwnerOption(
   state: ParseState,
   key: OwnerOption,
@@ -312,12 +333,38 @@ function parseOwnerOption(
 
   const token = value ?? item;
   const position = value === null ? start + 1 : valueStart + 1;
-  if (parseOwnerValue(key, value) === null) {
+  const parsed = parseOwnerValue(key, value);
+  if (parsed === null) {
     const example = key === "mode" ? "mode=0700" : `${key}=1000`;
     const message = `${key}: ${quote(token)} at column ${position} is not ${OWNER_VALUES[key]} (EINVAL) - write it as in ${example}`;
     reject(state, { code: "invalid-owner-value", option: null, token, position, message }, "EINVAL");
   }
-  note(state, { code: "bpffs-option", option: null, token, position, message: `${key}: ${quote(token)} at column ${position} is valid` });
+
+  const warnings = state.diagnostics.length;
+  const stored = key === "mode" ? parsed & MODE_BITS : parsed;
+  if (stored !== parsed) {
+    const mode = octal(stored);
+    const message = `mode: ${quote(token)} at column ${position} sets bits ${octal(parsed & ~MODE_BITS)} above 07777, which the kernel drops, so the mount gets mode ${mode} - write mode=${mode}`;
+    warn(state, { code: "mode-bits-dropped", option: null, token, position, message });
+  }
+  const earlier = state.owners[key];
+  if (earlier !== undefined) {
+    const subject = `mount option ${quote(item)} at column ${start + 1}`;
+    const problem = earlier.value === stored
+      ? `repeats ${quote(earlier.item)} at column ${earlier.position}, which changes nothing`
+      : `replaces ${quote(earlier.item)} at column ${earlier.position}, because the kernel keeps only the last ${key}=`;
+    warn(state, { code: "repeated-owner-option", option: null, token: item, position: start + 1, message: `${subject} ${problem} - keep one ${key}= option` });
+  }
+  state.owners[key] = { item, position: start + 1, value: stored };
+
+  if (state.diagnostics.length === warnings) {
+    note(state, { code: "bpffs-option", option: null, token, position, message: `${key}: ${quote(token)} at column ${position} is valid` });
+  }
+}
+
+/** Returns `value` in octal with a leading 0, as mode options are written: 448n becomes `0700`. */
+function octal(value: bigint): string {
+  return value === 0n ? "0" : `0${value.toString(8)}`;
 }
 
 /**

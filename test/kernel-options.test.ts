@@ -162,6 +162,36 @@ const ROWS: readonly Row[] = [
   { rule: "name new since 6.1", given: "delegate_cmds=token_create", want: "delegate_cmds=token_create" },
 ];
 
+/** A row of bpffs `uid`, `gid` and `mode` options, which /proc/mounts shows outside the delegate_* entries. */
+interface OwnerRow {
+  readonly rule: string;
+  readonly given: string;
+  /** The whole options column Linux 6.18 printed. It never shows the sticky bit, which bpffs always sets on its root. */
+  readonly shown: string;
+  /** The codes of the warnings `parse` gives in kernel mode, in order. Strict mode rejects at the first. */
+  readonly warnings: readonly string[];
+}
+
+const OWNER_ROWS: readonly OwnerRow[] = [
+  { rule: "uid, gid and mode shown", given: "uid=1,gid=2,mode=0700", shown: "rw,relatime,uid=1,gid=2,mode=700", warnings: [] },
+  { rule: "all mode bits kept", given: "mode=07777", shown: "rw,relatime,mode=6777", warnings: [] },
+  { rule: "mode bits above 07777 dropped", given: "mode=0100700", shown: "rw,relatime,mode=700", warnings: ["mode-bits-dropped"] },
+  { rule: "mode bits above 07777 dropped", given: "mode=017777", shown: "rw,relatime,mode=6777", warnings: ["mode-bits-dropped"] },
+  { rule: "mode bits above 07777 dropped", given: "mode=010000", shown: "rw,relatime,mode=0", warnings: ["mode-bits-dropped"] },
+  { rule: "mode bits above 07777 dropped", given: "mode=037777777777", shown: "rw,relatime,mode=6777", warnings: ["mode-bits-dropped"] },
+  { rule: "last uid wins", given: "uid=1,uid=2", shown: "rw,relatime,uid=2", warnings: ["repeated-owner-option"] },
+  { rule: "last uid wins", given: "uid=1,gid=2,uid=3", shown: "rw,relatime,uid=3,gid=2", warnings: ["repeated-owner-option"] },
+  { rule: "last gid wins", given: "gid=1,gid=2", shown: "rw,relatime,gid=2", warnings: ["repeated-owner-option"] },
+  { rule: "last mode wins", given: "mode=0700,mode=0755", shown: "rw,relatime,mode=755", warnings: ["repeated-owner-option"] },
+  { rule: "same uid repeated", given: "uid=1,uid=1", shown: "rw,relatime,uid=1", warnings: ["repeated-owner-option"] },
+  {
+    rule: "last mode wins after dropped bits",
+    given: "mode=0100700,mode=0700",
+    shown: "rw,relatime,mode=700",
+    warnings: ["mode-bits-dropped", "repeated-owner-option"],
+  },
+];
+
 /** Returns what `parse` and `format` predict for `given` on 6.18 in kernel mode. */
 function predict(given: string): Outcome {
   try {
@@ -250,6 +280,40 @@ describe.skipIf(skipReason !== null)("kernel options on the running kernel", () 
 
     expect(result.options).toBe("rw,relatime,uid=1000,gid=1000,mode=700,delegate_cmds=prog_load,delegate_attachs=xdp");
     expect(result.options.endsWith(`,${predict(given) as string}`)).toBe(true);
+  });
+});
+
+describe.skipIf(skipReason !== null)("owner options on the running kernel", () => {
+  afterAll(async () => {
+    expect(await sweepBpffsMounts()).toEqual([]);
+  });
+
+  it.each(OWNER_ROWS)("$rule: $given", async ({ given, shown }) => {
+    const result = await mountBpffs(given);
+    if (!result.ok) throw new Error(`mount(2) with ${JSON.stringify(given)} failed with ${result.errno}`);
+
+    expect(result.options).toBe(shown);
+  });
+});
+
+describe("owner option warnings", () => {
+  it.each(OWNER_ROWS)("$rule: $given", ({ given, warnings }) => {
+    const lenient = parse(given, { kernel: KERNEL });
+    const codes = lenient.diagnostics.filter((diagnostic) => diagnostic.severity === "warning").map((diagnostic) => diagnostic.code);
+
+    expect(codes).toEqual(warnings);
+  });
+
+  it.each(OWNER_ROWS)("strict mode on $given", ({ given, warnings }) => {
+    let code: string | null = null;
+    try {
+      parse(given, { kernel: KERNEL, mode: "strict" });
+    } catch (error) {
+      if (!(error instanceof DelegationError)) throw error;
+      code = error.code;
+    }
+
+    expect(code).toBe(warnings[0] ?? null);
   });
 });
 

@@ -271,6 +271,36 @@ describe("parse diagnostics", () => {
     expect(diagnostic?.message).toBe('delegate_cmds: "prog_load" at column 18 sets bit 5 (BPF_PROG_LOAD)');
   });
 
+  it("explains mode bits the kernel drops", () => {
+    const [warning] = parse("mode=0100700").diagnostics;
+    expect(warning?.code).toBe("mode-bits-dropped");
+    expect(warning?.position).toBe(6);
+    expect(warning?.message).toBe(
+      'mode: "0100700" at column 6 sets bits 0100000 above 07777, which the kernel drops, so the mount gets mode 0700 - write mode=0700',
+    );
+  });
+
+  it("explains a replaced uid", () => {
+    const warning = parse("uid=1,gid=2,uid=3").diagnostics[2];
+    expect(warning?.code).toBe("repeated-owner-option");
+    expect(warning?.token).toBe("uid=3");
+    expect(warning?.position).toBe(13);
+    expect(warning?.message).toBe(
+      'mount option "uid=3" at column 13 replaces "uid=1" at column 1, because the kernel keeps only the last uid= - keep one uid= option',
+    );
+  });
+
+  it("explains a repeated mode of the same value", () => {
+    const warning = parse("mode=0700,mode=0100700").diagnostics[2];
+    expect(warning?.code).toBe("repeated-owner-option");
+    expect(warning?.message).toBe('mount option "mode=0100700" at column 11 repeats "mode=0700" at column 1, which changes nothing - keep one mode= option');
+  });
+
+  it("ignores repeated uid on 6.1", () => {
+    const codes = parse("uid=1,uid=2,mode=0700,mode=0700", { kernel: "6.1" }).diagnostics.map((diagnostic) => diagnostic.code);
+    expect(codes).toEqual(["unknown-option", "unknown-option", "bpffs-option", "repeated-owner-option"]);
+  });
+
   it("explains a name split off by a comma", () => {
     const warning = parse("delegate_progs=xdp,kprobe").diagnostics[1];
     expect(warning?.position).toBe(20);
@@ -335,6 +365,8 @@ describe("parse in strict mode", () => {
     { given: "delegate_cmds=1\n", want: "trailing-newline" },
     { given: "delegate_cmds=map_create,prog_load", want: "unknown-option" },
     { given: "DELEGATE_CMDS=any", want: "unknown-option" },
+    { given: "mode=017777", want: "mode-bits-dropped" },
+    { given: "gid=1,gid=2", want: "repeated-owner-option" },
   ];
 
   it.each(rejected)("rejects $given", ({ given, want }) => {
