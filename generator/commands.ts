@@ -34,6 +34,9 @@ header ${SYSTEM_HEADER} with the version from ${SYSTEM_VERSION_HEADER}.
   --out DIR        output directory (default generated)
   -D NAME[=VALUE]  define a macro before the header, as for a C compiler
   --full-parse     parse the whole header, not only the enums and directives
+  --import-from M  import the runtime's types from package M (such as
+                   bpf-uapi) instead of this repository's src/, for tables
+                   generated to use with the installed package
   --verbose        print each file written or removed
 
 example: npm run generate -- --header /usr/include/linux/bpf.h --kernel 6.1`,
@@ -87,6 +90,13 @@ const COMMON_OPTIONS = {
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
+/** Whether a string is an npm package name (optionally scoped) that can stand in an import. */
+function isModuleName(name: string): boolean {
+  const parts = name.startsWith("@") ? name.slice(1).split("/") : [name];
+  if (parts.length > 2 || name.length > 214) return false;
+  return parts.every((part) => part !== "" && [...part].every((char) => /^[a-z0-9._-]$/.test(char)));
+}
+
 /** The headers directory: `--headers-dir` for tests and other checkouts, else the repository's. */
 function headersDirOf(values: { readonly "headers-dir"?: string | undefined }): string {
   const override = values["headers-dir"];
@@ -120,11 +130,16 @@ export async function generateCommand(args: readonly string[]): Promise<number> 
       kernel: { type: "string" },
       define: { type: "string", short: "D", multiple: true, default: [] },
       "full-parse": { type: "boolean", default: false },
+      "import-from": { type: "string" },
       verbose: { type: "boolean", default: false },
     },
     strict: true,
   });
   if (values.help) return printUsage("generate");
+  const importFrom = values["import-from"] ?? null;
+  if (importFrom !== null && !isModuleName(importFrom)) {
+    throw new UsageError(`invalid --import-from "${importFrom}" - name a package such as bpf-uapi`, true);
+  }
   const started = performance.now();
 
   const plan = await generatePlan(values.header, values.kernel, headersDirOf(values));
@@ -134,7 +149,7 @@ export async function generateCommand(args: readonly string[]): Promise<number> 
 
   const outDir = userPath(values.out);
   await prepareOutput(outDir);
-  const summary = await writeTree(outDir, await mergeIntoExisting(outDir, models, new Renderer()));
+  const summary = await writeTree(outDir, await mergeIntoExisting(outDir, models, new Renderer(importFrom)));
   if (values.verbose) {
     for (const path of summary.written) console.log(`wrote ${path}`);
     for (const path of summary.removed) console.log(`removed ${path}`);

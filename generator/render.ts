@@ -160,7 +160,15 @@ export class Renderer {
   private readonly registry: Template;
   private readonly history: Template;
 
-  constructor(templateDir: string = TEMPLATE_DIR) {
+  /**
+   * `importFrom` is the module generated files take the runtime's types and
+   * helpers from: null for this repository's src/, as generated/ needs, or a
+   * package name such as `bpf-uapi` for tables generated elsewhere.
+   */
+  constructor(
+    private readonly importFrom: string | null = null,
+    templateDir: string = TEMPLATE_DIR,
+  ) {
     const load = (name: string): string => readFileSync(`${templateDir}${name}`, "utf8");
     const compile = (name: string): Template =>
       this.handlebars.compile(load(name), { noEscape: true, strict: true, preventIndent: true });
@@ -194,7 +202,7 @@ export class Renderer {
       command: "npm run generate",
       kernels: kernels.join(", "),
       licence: INPUT_LICENCE,
-      runtimeImport: "../src/enums.js",
+      runtimeImport: this.importFrom ?? "../src/enums.js",
       options,
     });
   }
@@ -211,7 +219,7 @@ export class Renderer {
       command: "npm run generate",
       kernels: versions.map((version) => version.kernel).join(", "),
       licence: INPUT_LICENCE,
-      runtimeImport: "../src/tables.js",
+      runtimeImport: this.importFrom ?? "../src/tables.js",
       defaultKernel: newest?.kernel ?? "",
       versions: versions.map((version) => ({
         ...version,
@@ -237,7 +245,7 @@ export class Renderer {
       missing: [...ENUM_SPECS].filter((spec) => !present.has(spec.cName)),
     };
     const options = model.enums.filter((enumModel) => enumModel.spec.option !== null).map(optionView);
-    const tables = { ...header, runtimeImport: "../../src/tables.js", delegation: hasDelegation(model.kernel), options };
+    const tables = { ...header, runtimeImport: this.importFrom ?? "../../src/tables.js", delegation: hasDelegation(model.kernel), options };
     return [
       { path: "enums.ts", content: this.enums(enums) },
       { path: "constants.ts", content: this.constants(enums) },

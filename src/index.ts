@@ -37,4 +37,4 @@ export { diffKernels, type AliasChange, type KernelDiff, type NamedBit, type Opt
 export { compareKernelLabels, resolveKernel, shippedKernels } from "./kernel.js";
 export { BpfUapiError, DelegationError, type Errno, type RejectionDetails } from "./errors.js";
 export { DELEGATION_SINCE, MASK_BITS, MASK_KEYS, type DelegateOption, type MaskKey } from "./enums.js";
-export type { DelegateName, DelegateTable, KernelTables } from "./tables.js";
+export { nullPrototype, type DelegateName, type DelegateTable, type KernelTables } from "./tables.js";

@@ -37,7 +37,7 @@ function shippedTables(label: string): KernelTables {
     "unknown-kernel",
     `kernel ${JSON.stringify(label)}: no tables are shipped for it (shipped: ${shippedKernels().join(", ")})` +
       ` - pick a shipped version, or generate tables from that kernel's include/uapi/linux/bpf.h` +
-      ` with "npm run generate -- --header FILE --kernel X.Y --out DIR" and pass the KernelTables object in place of the label`,
+      ` with "npm run generate -- --header FILE --kernel X.Y --out DIR --import-from bpf-uapi" and pass the KernelTables object in place of the label`,
   );
 }
 

@@ -2,7 +2,7 @@
  * The `generate` command run as a child process in a temporary directory:
  * exit codes, the exact output and what it leaves on disk.
  */
-import { chmod, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -241,5 +241,28 @@ describe("generate arguments", () => {
     expect(result.stderr).toBe(
       `error: cannot read header ${path.join(workDir, "nothing.h")} (ENOENT) - pass an existing bpf.h with --header\n`,
     );
+  });
+});
+
+describe("generate --import-from", () => {
+  it("imports the runtime from the package", async () => {
+    const header = await writeHeader("bpf.h", VALID_HEADER);
+
+    const result = await runCli(["generate", "--header", header, "--kernel", "6.1", "--out", "out", "--import-from", "bpf-uapi"], workDir);
+    const tables = await readFile(path.join(workDir, "out", "v6.1", "tables.ts"), "utf8");
+    const registry = await readFile(path.join(workDir, "out", "index.ts"), "utf8");
+
+    expect(result.status).toBe(0);
+    expect(tables).toContain('import { nullPrototype, type KernelTables } from "bpf-uapi";\n');
+    expect(registry).toContain('import type { KernelTables } from "bpf-uapi";\n');
+  });
+
+  it("rejects a module that is not a package name", async () => {
+    const header = await writeHeader("bpf.h", VALID_HEADER);
+
+    const result = await runCli(["generate", "--header", header, "--kernel", "6.1", "--import-from", '../x";'], workDir);
+
+    expect(result.status).toBe(2);
+    expect(result.stderr.split("\n")[0]).toBe('error: invalid --import-from "../x";" - name a package such as bpf-uapi');
   });
 });

@@ -13,7 +13,10 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_KERNEL, KERNEL_TABLES, KERNELS } from "../generated/index.js";
 import * as root from "../src/index.js";
+import { runCli } from "./support/run.js";
 
+
+const SYSTEM_HEADER = "/usr/include/linux/bpf.h";
 const execFileAsync = promisify(execFile);
 const repositoryRoot = fileURLToPath(new URL("../", import.meta.url));
 const bin = (name: string): string => path.join(repositoryRoot, "node_modules", ".bin", name);
@@ -167,6 +170,35 @@ describe("packed tarball", () => {
     expect(all.stdout).toBe(consumerExpectedOutput());
     expect(erasable.stdout).toBe("BPF_PROG_LOAD 5 BPFDelegateCommands=BPFProgLoad\n");
     expect(JSON.parse(cli.stdout)).toMatchObject({ masks: { cmds: "0x21" }, shown: "delegate_cmds=map_create:prog_load" });
+
+    // Tables generated outside the repository with --import-from import the
+    // installed package, so a consumer can parse for a kernel it does not ship.
+    if (!existsSync(SYSTEM_HEADER)) {
+      console.warn(`skipping the --import-from consumer: ${SYSTEM_HEADER} is absent`);
+      return;
+    }
+    const generate = await runCli(["generate", "--header", SYSTEM_HEADER, "--kernel", "6.12", "--out", "tables", "--import-from", "bpf-uapi"], consumer);
+    await writeFile(
+      path.join(consumer, "custom.ts"),
+      [
+        'import { format, parse } from "bpf-uapi";',
+        'import { TABLES } from "./tables/v6.12/tables.js";',
+        "declare const console: { log(...values: unknown[]): void };",
+        'console.log(TABLES.kernel, format(parse("delegate_cmds=map_create:prog_load", { kernel: TABLES }).masks, { kernel: TABLES }));',
+        "",
+      ].join("\n"),
+    );
+    await writeFile(
+      path.join(consumer, "tsconfig.custom.json"),
+      JSON.stringify({ compilerOptions: { target: "ES2022", module: "nodenext", moduleResolution: "nodenext", strict: true, types: [], lib: ["ES2022"], outDir: "out-custom" }, files: ["custom.ts"] }),
+    );
+    await execFileAsync(bin("tsc"), ["-p", "tsconfig.custom.json"], { cwd: consumer }).catch((error: { stdout: string }) => {
+      throw new Error(`tsc -p tsconfig.custom.json failed:\n${error.stdout}`);
+    });
+    const custom = await execFileAsync(process.execPath, ["out-custom/custom.js"], { cwd: consumer });
+
+    expect(generate.status).toBe(0);
+    expect(custom.stdout).toBe("6.12 delegate_cmds=map_create:prog_load\n");
   }, PACK_TIMEOUT);
 });
 
