@@ -115,6 +115,18 @@ describe("bpf-uapi mounts", () => {
     expect(result.stdout).toContain("    error  progs-without-prog-load  delegate_progs: program types are delegated");
   });
 
+  it("lists diagnostics of a rejected mount", async () => {
+    // A newer kernel shows prog_assoc_struct_ops, which Linux 6.18 rejects.
+    const file = path.join(workDir, "newer-mountinfo");
+    await writeFile(file, "45 27 0:40 / /tmp/newer rw,relatime - bpf nodev rw,delegate_cmds=map_create:prog_assoc_struct_ops\n");
+    const result = await runBpfUapi(["mounts", "--file", file, "--kernel", "6.18", "--json"]);
+    const output = JSON.parse(result.stdout) as { mounts: { error: { code: string; diagnostics: { code: string }[] } | null }[] };
+
+    expect(result.status).toBe(1);
+    expect(output.mounts[0]?.error?.code).toBe("invalid-token");
+    expect(output.mounts[0]?.error?.diagnostics.map((diagnostic) => diagnostic.code)).toEqual(["mount-flag", "name", "invalid-token"]);
+  });
+
   it("exits 1 on lints with --strict", async () => {
     const result = await runBpfUapi(["mounts", "--file", mountinfoFile, "--strict"]);
 

@@ -107,8 +107,36 @@ describe("bpf-uapi parse", () => {
         token: "map_creat",
         position: 15,
         errno: "EINVAL",
+        diagnostics: [
+          {
+            severity: "error",
+            code: "invalid-token",
+            option: "delegate_cmds",
+            token: "map_creat",
+            position: 15,
+            name: null,
+            bit: null,
+            cName: null,
+            alias: null,
+            bits: null,
+            message: 'delegate_cmds: "map_creat" at column 15 is not a command name or a number (EINVAL) - did you mean "map_create"?',
+          },
+        ],
       },
     });
+  });
+
+  it("lists diagnostics before a rejection with --json", async () => {
+    // mount(2) passes 4095 bytes, so the kernel cuts this input inside its last token and rejects the rest.
+    const input = `rw,delegate_cmds=map_create,delegate_maps=${"x".repeat(5000)}`;
+    const result = await runBpfUapi(["parse", input, "--json"]);
+    const output = JSON.parse(result.stdout) as { error: { code: string; diagnostics: { code: string; severity: string; name: string | null }[] } };
+
+    expect(result.status).toBe(1);
+    expect(output.error.code).toBe("invalid-token");
+    expect(output.error.diagnostics.map((diagnostic) => diagnostic.code)).toEqual(["truncated-input", "mount-flag", "name", "invalid-token"]);
+    expect(output.error.diagnostics.map((diagnostic) => diagnostic.severity)).toEqual(["warning", "info", "info", "error"]);
+    expect(output.error.diagnostics[2]?.name).toBe("map_create");
   });
 
   it("underlines the rejected token on stderr", async () => {
@@ -223,6 +251,7 @@ describe("bpf-uapi help and version", () => {
     for (const command of ["parse", "format", "mounts", "diff", "convert"]) {
       expect(result.stdout).toMatch(new RegExp(`^  ${command} `, "m"));
     }
+    expect(result.stdout).toContain("errno, and diagnostics: for rejected");
   });
 
   it("exits 2 without a command", async () => {

@@ -55,7 +55,7 @@ Example:
     // Kernel syntax is one option string, so separate arguments or lines join with commas.
     const input = parts.join(from === "kernel" ? "," : "\n");
 
-    const masks = from === "systemd" ? parseSystemd(input, { kernel: tables }) : withInput(input, () => parse(input, { kernel: tables }).masks);
+    const masks = from === "systemd" ? parseSystemd(input, { kernel: tables }) : withInput(input, tables, () => parse(input, { kernel: tables }).masks);
     const output = render(masks, to, tables);
     if (flag(values, "json")) writeJson(io, { kernel: tables.kernel, from, to, masks: hexMasks(masks), output });
     else io.stdout(`${output}\n`);

@@ -6,6 +6,7 @@ import { MASK_KEYS, type MaskKey } from "../enums.js";
 import { format } from "../format.js";
 import { resolveKernel } from "../kernel.js";
 import { parse, type DelegateMasks } from "../parse.js";
+import type { KernelTables } from "../tables.js";
 import { expectPositionals, flag, KERNEL_HELP, KERNEL_OPTIONS, stringValue, stringValues, type Command } from "./command.js";
 import { EXIT_OK, hexMasks, UsageError, writeJson } from "./io.js";
 import { withInput } from "./rejection.js";
@@ -50,7 +51,7 @@ Example:
     }
 
     const masks: DelegateMasks = { cmds: 0n, maps: 0n, progs: 0n, attachs: 0n };
-    for (const key of MASK_KEYS) masks[key] = parseMask(stringValues(values, key), key, tables.kernel);
+    for (const key of MASK_KEYS) masks[key] = parseMask(stringValues(values, key), key, tables);
     const shown = format(masks, { kernel: tables });
     if (flag(values, "json")) writeJson(io, { kernel: tables.kernel, masks: hexMasks(masks), shown });
     else io.stdout(`${shown}\n`);
@@ -59,10 +60,10 @@ Example:
 };
 
 /** Parses each value of one flag in kernel syntax and ORs the masks, as the kernel does for a repeated option. */
-function parseMask(optionValues: readonly string[], key: MaskKey, kernel: string): bigint {
+function parseMask(optionValues: readonly string[], key: MaskKey, tables: KernelTables): bigint {
   let mask = 0n;
   for (const value of optionValues) {
-    mask |= withInput(value, () => parse(value, { kernel, option: `delegate_${key}` })).masks[key];
+    mask |= withInput(value, tables, () => parse(value, { kernel: tables, option: `delegate_${key}` })).masks[key];
   }
   return mask;
 }

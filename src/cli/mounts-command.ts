@@ -15,7 +15,7 @@ import type { KernelTables } from "../tables.js";
 import { expectPositionals, flag, KERNEL_OPTIONS, stringValue, type Command } from "./command.js";
 import { EXIT_FINDING, EXIT_OK, paint, UsageError, writeJson, type Io } from "./io.js";
 import { buildReport, printReport, type Report } from "./report.js";
-import { jsonError, type JsonError } from "./rejection.js";
+import { InputRejection, jsonError, type JsonError } from "./rejection.js";
 
 const DEFAULT_FILE = "/proc/self/mountinfo";
 
@@ -144,7 +144,7 @@ function decodeMount(mount: BpffsMount, tables: KernelTables): MountReport {
     return { ...base, report, error: null };
   } catch (error) {
     if (!(error instanceof DelegationError)) throw error;
-    return { ...base, report: null, error: jsonError(error, error.code) };
+    return { ...base, report: null, error: jsonError(new InputRejection(error, mount.superOptions, tables), error.code) };
   }
 }
 

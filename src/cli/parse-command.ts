@@ -38,7 +38,7 @@ Example:
     const tables = resolveKernel(stringValue(values, "kernel"));
     const strict = flag(values, "strict");
 
-    const result = withInput(input, () => parse(input, { kernel: tables, mode: strict ? "strict" : "kernel" }));
+    const result = withInput(input, tables, () => parse(input, { kernel: tables, mode: strict ? "strict" : "kernel" }));
     const lints = lint(result.masks, { kernel: tables });
     const report = buildReport(tables, result.masks, result.diagnostics, format(result.masks, { kernel: tables }), lints);
     if (flag(values, "json")) writeJson(io, report);

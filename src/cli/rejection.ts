@@ -3,27 +3,31 @@
  * token, and the `{"error": ...}` object of `--json`.
  */
 import { BpfUapiError, DelegationError } from "../errors.js";
+import type { KernelTables } from "../tables.js";
 import { paint, type Io } from "./io.js";
+import { explain, type TokenExplanation } from "./report.js";
 
-/** A DelegationError together with the input it was raised for, so the token can be underlined. */
+/** A DelegationError together with the input and tables it was raised for, so the token can be underlined and explained. */
 export class InputRejection extends Error {
   readonly error: DelegationError;
   readonly input: string;
+  readonly tables: KernelTables;
 
-  constructor(error: DelegationError, input: string) {
+  constructor(error: DelegationError, input: string, tables: KernelTables) {
     super(error.message);
     this.name = "InputRejection";
     this.error = error;
     this.input = input;
+    this.tables = tables;
   }
 }
 
-/** Runs `parseInput` and wraps a DelegationError it throws in an InputRejection for `input`. */
-export function withInput<T>(input: string, parseInput: () => T): T {
+/** Runs `parseInput` and wraps a DelegationError it throws in an InputRejection for `input` parsed with `tables`. */
+export function withInput<T>(input: string, tables: KernelTables, parseInput: () => T): T {
   try {
     return parseInput();
   } catch (error) {
-    if (error instanceof DelegationError) throw new InputRejection(error, input);
+    if (error instanceof DelegationError) throw new InputRejection(error, input, tables);
     throw error;
   }
 }
@@ -36,17 +40,21 @@ export interface JsonError {
   readonly token: string | null;
   readonly position: number | null;
   readonly errno: string | null;
+  /**
+   * For rejected input, the tokens parsed up to and including the rejected
+   * one, in the shape of `parse --json` diagnostics. Empty for other errors.
+   */
+  readonly diagnostics: readonly TokenExplanation[];
 }
 
 /** Returns the JSON error object for `error`. */
 export function jsonError(error: Error, code: string): JsonError {
-  const rejected = error instanceof InputRejection ? error.error : error;
-  if (rejected instanceof DelegationError) {
-    const { message, code: cause, option, token, position, errno } = rejected;
-    return { message, code: cause, option, token, position, errno };
+  if (error instanceof InputRejection) {
+    const { message, code: cause, option, token, position, errno, diagnostics } = error.error;
+    return { message, code: cause, option, token, position, errno, diagnostics: diagnostics.map((diagnostic) => explain(diagnostic, error.tables)) };
   }
-  const cause = rejected instanceof BpfUapiError ? rejected.code : code;
-  return { message: rejected.message, code: cause, option: null, token: null, position: null, errno: null };
+  const cause = error instanceof BpfUapiError ? error.code : code;
+  return { message: error.message, code: cause, option: null, token: null, position: null, errno: null, diagnostics: [] };
 }
 
 /**

@@ -39,6 +39,11 @@ Options:
 
 Kernels: ${KERNELS.join(", ")} (default ${DEFAULT_KERNEL})
 
+With --json, a failed command prints {"error": {...}} with message, code,
+option, token, position (1-based column), errno, and diagnostics: for rejected
+input, the tokens parsed up to and including the rejected one, in the shape
+of "parse --json" diagnostics, and otherwise an empty list.
+
 Example:
   $ bpf-uapi parse delegate_cmds=map_create:prog_load
 `;
