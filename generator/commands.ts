@@ -14,7 +14,7 @@ import type { UapiModel } from "./model.js";
 import { findPin, HEADERS_DIR, readPins } from "./pins.js";
 import { isCIdentifier, Renderer } from "./render.js";
 import { checkKernelLabel, compareKernels, versionDirectory } from "./version.js";
-import { prepareOutput, readTree, writeTree } from "./write.js";
+import { prepareOutput, readTree, resolveOutput, withOutputLock, writeTree } from "./write.js";
 
 export const USAGE: Readonly<Record<string, string>> = {
   generate: `usage: npm run generate -- [--header FILE --kernel X.Y | --kernel X.Y] [--out DIR] [-D NAME[=VALUE]]...
@@ -147,9 +147,11 @@ export async function generateCommand(args: readonly string[]): Promise<number> 
   if (plan.inputs.length === 0 && uncached !== undefined) throw new UsageError(notCachedMessage(uncached));
   const models = await modelAll(plan, { fullParse: values["full-parse"], defines: parseDefines(values.define) });
 
-  const outDir = userPath(values.out);
-  await prepareOutput(outDir);
-  const summary = await writeTree(outDir, await mergeIntoExisting(outDir, models, new Renderer(importFrom)));
+  const outDir = await resolveOutput(userPath(values.out));
+  const summary = await withOutputLock(outDir, async () => {
+    await prepareOutput(outDir);
+    return writeTree(outDir, await mergeIntoExisting(outDir, models, new Renderer(importFrom)));
+  });
   if (values.verbose) {
     for (const path of summary.written) console.log(`wrote ${path}`);
     for (const path of summary.removed) console.log(`removed ${path}`);

@@ -2,7 +2,7 @@
  * The `generate` command run as a child process in a temporary directory:
  * exit codes, the exact output and what it leaves on disk.
  */
-import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -264,5 +264,43 @@ describe("generate --import-from", () => {
 
     expect(result.status).toBe(2);
     expect(result.stderr.split("\n")[0]).toBe('error: invalid --import-from "../x";" - name a package such as bpf-uapi');
+  });
+});
+
+describe("generate locking and links", () => {
+  it("fails while another run holds the lock", async () => {
+    const header = await writeHeader("bpf.h", VALID_HEADER);
+    await writeFile(path.join(workDir, ".out.bpf-uapi-lock"), `${process.pid}\n`);
+
+    const result = await runCli(["generate", "--header", header, "--kernel", "6.1", "--out", "out"], workDir);
+
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(`error: another generate run (pid ${process.pid}) is writing ${path.join(workDir, "out")} - wait for it to finish\n`);
+    expect(await readdir(workDir)).not.toContain("out");
+  });
+
+  it("takes over the lock of an ended run", async () => {
+    const header = await writeHeader("bpf.h", VALID_HEADER);
+    // A pid above the kernel's pid_max (4194304 at most) cannot belong to a running process.
+    await writeFile(path.join(workDir, ".out.bpf-uapi-lock"), "4194305\n");
+
+    const result = await runCli(["generate", "--header", header, "--kernel", "6.1", "--out", "out"], workDir);
+
+    expect(result.status).toBe(0);
+    expect((await readdir(workDir)).sort()).toEqual(["bpf.h", "out"]);
+  });
+
+  it("writes through a symbolic link", async () => {
+    const header = await writeHeader("bpf.h", VALID_HEADER);
+    await mkdir(path.join(workDir, "real"));
+    await symlink("real", path.join(workDir, "link"));
+
+    const first = await runCli(["generate", "--header", header, "--kernel", "6.1", "--out", "link"], workDir);
+    const second = await runCli(["generate", "--header", header, "--kernel", "6.18", "--out", "link"], workDir);
+
+    expect(first.status).toBe(0);
+    expect(second.status).toBe(0);
+    expect((await lstat(path.join(workDir, "link"))).isSymbolicLink()).toBe(true);
+    expect((await readdir(path.join(workDir, "real"))).sort()).toEqual(["history.json", "history.ts", "index.ts", "v6.1", "v6.18"]);
   });
 });
