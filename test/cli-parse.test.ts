@@ -154,6 +154,38 @@ describe("bpf-uapi parse", () => {
     );
   });
 
+  it("shows an excerpt of a long input", async () => {
+    const input = `${"a".repeat(100)},delegate_cmds=xx,${"b".repeat(100)}`;
+    const result = await runBpfUapi(["parse", input]);
+    const [, excerpt, carets] = result.stderr.split("\n");
+
+    expect(result.status).toBe(1);
+    expect(excerpt).toBe(`  ...${"a".repeat(45)},delegate_cmds=xx,${"b".repeat(57)}...`);
+    expect(carets).toBe(`  ${" ".repeat(63)}^^`);
+  });
+
+  it("keeps surrogate pairs whole in an excerpt", async () => {
+    // The excerpt would start at index 35, the second half of the 18th emoji.
+    const input = `${"\u{1F600}".repeat(40)},delegate_cmds=xx`;
+    const result = await runBpfUapi(["parse", input]);
+    const [, excerpt] = result.stderr.split("\n");
+
+    expect(result.status).toBe(1);
+    expect(excerpt).toBe(`  ...${"\u{1F600}".repeat(22)},delegate_cmds=xx`);
+  });
+
+  it("bounds the excerpt of a 110 KB input", async () => {
+    const input = `delegate_cmds=${"x".repeat(110_000)}`;
+    const result = await runBpfUapi(["parse", input]);
+    const [message = "", excerpt, carets, end] = result.stderr.split("\n");
+
+    expect(result.status).toBe(1);
+    expect(message.length).toBeLessThan(400);
+    expect(excerpt).toBe(`  delegate_cmds=${"x".repeat(60)}...`);
+    expect(carets).toBe(`  ${" ".repeat(14)}${"^".repeat(60)}`);
+    expect(end).toBe("");
+  });
+
   it("reports a number above 2^64-1 as ERANGE", async () => {
     const result = await runBpfUapi(["parse", "delegate_cmds=0x10000000000000000", "--json"]);
     const output = JSON.parse(result.stdout) as { error: { errno: string } };

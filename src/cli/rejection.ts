@@ -57,16 +57,41 @@ export function jsonError(error: Error, code: string): JsonError {
   return { message: error.message, code: cause, option: null, token: null, position: null, errno: null, diagnostics: [] };
 }
 
+/** Maximum characters (UTF-16 code units, as columns count them) of the input shown on each side of the rejected column. */
+const EXCERPT_CONTEXT = 60;
+const ELLIPSIS = "...";
+
 /**
  * Returns the text lines of a rejection: the message, and for a one-line
- * input the input with the rejected token underlined.
+ * input an excerpt of at most EXCERPT_CONTEXT characters on each side of the
+ * rejected column, with the token underlined. `...` marks input left out.
  */
 export function rejectionLines(io: Io, rejection: InputRejection): string[] {
   const { error, input } = rejection;
   const lines = [error.message];
   if (input.includes("\n") || error.position < 1 || error.position > input.length + 1) return lines;
 
-  const width = Math.max(1, Math.min(error.token.length, input.length - error.position + 1));
-  lines.push(`  ${input}`, `  ${" ".repeat(error.position - 1)}${paint(io, "red", "^".repeat(width))}`);
+  const column = error.position - 1;
+  const start = alignToCharacter(input, Math.max(0, column - EXCERPT_CONTEXT), 1);
+  const end = alignToCharacter(input, Math.min(input.length, column + EXCERPT_CONTEXT), -1);
+  const before = start > 0 ? ELLIPSIS : "";
+  const after = end < input.length ? ELLIPSIS : "";
+  const width = Math.max(1, Math.min(error.token.length, end - column));
+
+  lines.push(
+    `  ${before}${input.slice(start, end)}${after}`,
+    `  ${" ".repeat(before.length + column - start)}${paint(io, "red", "^".repeat(width))}`,
+  );
   return lines;
+}
+
+/**
+ * Returns `index`, moved one code unit in `direction` when it falls between
+ * the two halves of a surrogate pair, so an excerpt never splits a character.
+ */
+function alignToCharacter(text: string, index: number, direction: 1 | -1): number {
+  const code = text.charCodeAt(index);
+  const previous = text.charCodeAt(index - 1);
+  const splitsPair = code >= 0xdc00 && code <= 0xdfff && previous >= 0xd800 && previous <= 0xdbff;
+  return splitsPair ? index + direction : index;
 }
