@@ -239,7 +239,78 @@ describe("bpf-uapi convert", () => {
       to: "kernel",
       masks: { cmds: "0x0", maps: "0x0", progs: "0x0", attachs: "0x2000000000" },
       output: "delegate_attachs=xdp",
+      diagnostics: [],
     });
+  });
+
+  // Linux 6.18 mounts this input as delegate_cmds=map_create (kernel-options.test.ts checks it live).
+  const SPLIT = "delegate_cmds=map_create,prog_load";
+  const SPLIT_WARNING =
+    'mount option "prog_load" at column 26 is a command name, but the comma after delegate_cmds=map_create hands prog_load to the kernel as a separate option, which it ignores - join names with ":" as in delegate_cmds=map_create:prog_load';
+
+  it("prints parse warnings on stderr", async () => {
+    const result = await runBpfUapi(["convert", SPLIT, "--to", "kernel"]);
+
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe("delegate_cmds=map_create\n");
+    expect(result.stderr).toBe(`bpf-uapi: warning: ${SPLIT_WARNING}\n`);
+  });
+
+  it("lists diagnostics with --json", async () => {
+    const result = await runBpfUapi(["convert", SPLIT, "--to", "kernel", "--json"]);
+    const output = JSON.parse(result.stdout) as { output: string; diagnostics: { code: string; severity: string; message: string }[] };
+
+    expect(result.status).toBe(0);
+    expect(result.stderr).toBe("");
+    expect(output.output).toBe("delegate_cmds=map_create");
+    expect(output.diagnostics.map((diagnostic) => diagnostic.code)).toEqual(["name", "unknown-option"]);
+    expect(output.diagnostics[1]?.severity).toBe("warning");
+    expect(output.diagnostics[1]?.message).toBe(SPLIT_WARNING);
+  });
+
+  // Linux 6.18 shows no delegate option for bits above __MAX_BPF_CMD (kernel-options.test.ts checks it live).
+  it("notes an empty result on stderr", async () => {
+    const result = await runBpfUapi(["convert", "delegate_cmds=0x4000000000", "--to", "systemd"]);
+
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toBe(
+      [
+        'bpf-uapi: warning: delegate_cmds: "0x4000000000" at column 15 sets bits 0x4000000000 at or above __MAX_BPF_CMD (38), which no command uses and /proc/mounts never shows - drop those bits, or use "any" for every command',
+        "bpf-uapi: note: convert: output is empty because the input delegates nothing that Linux 6.18 keeps",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("notes an empty systemd result", async () => {
+    const result = await runBpfUapi(["convert", "BPFDelegateCommands=", "--to", "kernel"]);
+
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toBe("bpf-uapi: note: convert: output is empty because the input delegates nothing that Linux 6.18 keeps\n");
+  });
+
+  it("rejects a warning with --strict", async () => {
+    const text = await runBpfUapi(["convert", SPLIT, "--to", "kernel", "--strict"]);
+    const json = await runBpfUapi(["convert", SPLIT, "--to", "kernel", "--strict", "--json"]);
+    const output = JSON.parse(json.stdout) as { error: { code: string; errno: string | null; diagnostics: { code: string }[] } };
+
+    expect(text.status).toBe(1);
+    expect(text.stdout).toBe("");
+    expect(text.stderr.startsWith(`bpf-uapi: error: ${SPLIT_WARNING}\n`)).toBe(true);
+    expect(json.status).toBe(1);
+    expect(output.error.code).toBe("unknown-option");
+    expect(output.error.errno).toBeNull();
+    expect(output.error.diagnostics.map((diagnostic) => diagnostic.code)).toEqual(["name", "unknown-option"]);
+  });
+
+  it("accepts clean input with --strict", async () => {
+    const result = await runBpfUapi(["convert", KERNEL, "--to", "hex", "--strict"]);
+
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe("delegate_cmds=0x21,delegate_progs=0x40\n");
+    expect(result.stderr).toBe("");
   });
 
   it("exits 1 for an invalid systemd name", async () => {
