@@ -35,8 +35,13 @@ function checkPin(value: unknown, index: number, path: string): KernelPin {
   const entry = value as Partial<KernelPin> | null;
   const where = `${path}: kernels[${index}]`;
   if (entry === null || typeof entry !== "object") throw new UsageError(`${where} is not an object`);
-  if (typeof entry.kernel !== "string") throw new UsageError(`${where}: kernel is missing`);
-  checkKernelLabel(entry.kernel);
+  if (entry.kernel === undefined) throw new UsageError(`${where}: kernel is missing`);
+  if (typeof entry.kernel !== "string") throw new UsageError(`${where}: kernel must be a string such as "6.18"`);
+  try {
+    checkKernelLabel(entry.kernel);
+  } catch {
+    throw new UsageError(`${where}: invalid kernel "${entry.kernel}" - use MAJOR.MINOR such as 6.18, or next`);
+  }
   if (typeof entry.file !== "string" || !isSafeFileName(entry.file)) {
     throw new UsageError(`${where}: file must be a plain file name such as bpf.h`);
   }

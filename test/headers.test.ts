@@ -231,7 +231,9 @@ describe("headers over loopback HTTP", () => {
 describe("headers rejects unsafe pins", () => {
   const cases = [
     { name: "file ../escape.h", entry: { file: "../escape.h" }, message: "kernels[0]: file must be a plain file name such as bpf.h" },
-    { name: "kernel ../../x", entry: { kernel: "../../x" }, message: 'invalid kernel version "../../x" - use MAJOR.MINOR such as 6.18, or next' },
+    { name: "kernel ../../x", entry: { kernel: "../../x" }, message: 'kernels[0]: invalid kernel "../../x" - use MAJOR.MINOR such as 6.18, or next' },
+    { name: "kernel as a number", entry: { kernel: 6.12 }, message: 'kernels[0]: kernel must be a string such as "6.18"' },
+    { name: "kernel with a space", entry: { kernel: "6.12 " }, message: 'kernels[0]: invalid kernel "6.12 " - use MAJOR.MINOR such as 6.18, or next' },
   ];
   for (const testCase of cases) {
     it(`${testCase.name} writes nothing`, async () => {
