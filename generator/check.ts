@@ -5,7 +5,8 @@
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { compareWithBtf, readBtf, type BtfFinding } from "./btf.js";
+import { readBtf } from "./btf.js";
+import { compareWithBtf, type BtfFinding } from "./btf-compare.js";
 import { unifiedDiff } from "./diff.js";
 import { UsageError } from "./errors.js";
 import { modelFromJson } from "./model-json.js";

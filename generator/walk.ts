@@ -14,7 +14,7 @@ import { EvaluationError, evaluate, type EvaluationScope } from "./evaluate.js";
 import { ExpressionReader } from "./expansion.js";
 import { ExpansionError, MacroTable } from "./macros.js";
 import { lexPpTokens, spliceLines, type PpToken } from "./pptokens.js";
-import { directiveEnd } from "./regions.js";
+import { directiveEnd } from "./scanner.js";
 import { positionAt, sourceLine, type HeaderText } from "./source.js";
 
 export type { RawEnumerator } from "./enumerators.js";

@@ -4,7 +4,8 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 
-import { BtfError, btfEnumsByName, compareWithBtf, readBtf, type BtfEnum, type BtfEnums } from "../generator/btf.js";
+import { compareWithBtf } from "../generator/btf-compare.js";
+import { BtfError, btfEnumsByName, readBtf, type BtfEnum, type BtfEnums } from "../generator/btf.js";
 import type { EnumModel, MemberModel, UapiModel } from "../generator/model.js";
 import { ENUM_SPECS } from "../src/enums.js";
 import { sharedHeadersDir } from "./support/shared.js";
