@@ -1,7 +1,7 @@
 /**
  * Value changes between kernel versions that generation accepts. Any other
  * enumerator whose value differs between two generated versions is a UAPI
- * break and fails generation. Each entry says why the change is harmless.
+ * break and fails generation. Each entry gives the reason the change is harmless.
  * Sentinels (`__MAX_*`, `MAX_*`) are exempt: their value is a count of the
  * members before them and grows with every release.
  */

@@ -90,14 +90,14 @@ const COMMON_OPTIONS = {
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
-/** Whether a string is an npm package name (optionally scoped) that can stand in an import. */
+/** Returns whether a string is an npm package name, optionally scoped, that an import can name. */
 function isModuleName(name: string): boolean {
   const parts = name.startsWith("@") ? name.slice(1).split("/") : [name];
   if (parts.length > 2 || name.length > 214) return false;
   return parts.every((part) => part !== "" && [...part].every((char) => /^[a-z0-9._-]$/.test(char)));
 }
 
-/** The headers directory: `--headers-dir` for tests and other checkouts, else the repository's. */
+/** Returns the headers directory: `--headers-dir` for tests and other checkouts, else the repository's. */
 function headersDirOf(values: { readonly "headers-dir"?: string | undefined }): string {
   const override = values["headers-dir"];
   return override === undefined ? HEADERS_DIR : userPath(override);
@@ -110,7 +110,7 @@ async function modelAll(plan: InputPlan, options: ExtractOptions = {}): Promise<
   return models;
 }
 
-/** The inputs of a generate run: the `--header` given, or the cached pinned headers. */
+/** Plans the inputs of a generate run: the `--header` given, or the cached pinned headers. */
 async function generatePlan(header: string | undefined, kernel: string | undefined, headersDir: string): Promise<InputPlan> {
   if (kernel !== undefined) checkKernelLabel(kernel);
   if (header === undefined) return planInputs(headersDir, kernel);

@@ -1,5 +1,5 @@
 /**
- * C integer types and integer constants as GCC sees them on LP64 targets
+ * C integer types and integer constants as GCC types them on LP64 targets
  * (x86-64, arm64 Linux): int is 32 bits, long and long long are 64 bits.
  */
 

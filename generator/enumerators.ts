@@ -13,7 +13,7 @@ export interface RawEnumerator {
   readonly column: number;
 }
 
-/** What the reader needs from the walker that meets the enum body. */
+/** Walker services the reader uses for an enum body. */
 export interface EnumBodyHost {
   /** Visits a body child, calling `onEnumerator` for each enumerator in an active branch. */
   visit(node: SyntaxNode, onEnumerator: (node: SyntaxNode) => void): void;
@@ -72,9 +72,9 @@ export class EnumeratorReader {
 
   /**
    * Returns the enumerators, or null after reporting an error. The body's own
-   * enumerators are read through a tree cursor, which calls into
-   * tree-sitter's native code about a third as often as node objects do;
-   * conditionals and what they contain go through the walker.
+   * enumerators are read through a tree cursor, which costs about a third of
+   * what node objects cost in calls into tree-sitter's native code.
+   * Conditionals and what they contain go through the walker.
    */
   read(body: SyntaxNode): RawEnumerator[] | null {
     const onEnumerator = (node: SyntaxNode): void => {
@@ -147,7 +147,7 @@ export class EnumeratorReader {
     this.next = value + 1n;
   }
 
-  /** The enumerator's explicit or implicit value, or null after reporting an error. */
+  /** Returns the enumerator's explicit or implicit value, or null after reporting an error. */
   private value(initializer: SyntaxNode | null, context: string): bigint | null {
     if (initializer === null) return this.next;
     try {

@@ -29,7 +29,7 @@ export class ExpressionReader {
     return this.evaluateTokens(this.conditionTokens(text), PREPROCESSOR_SCOPE, text).value !== 0n;
   }
 
-  /** Whether an initializer's text names a macro, so that it needs expanding before it is parsed. */
+  /** Returns whether an initializer's text names a macro, so that it needs expanding before it is parsed. */
   needsExpansion(text: string): boolean {
     return this.macros.mentionsMacro(lexPpTokens(spliceLines(text)));
   }

@@ -49,8 +49,8 @@ function blankSpans(text: string, spans: readonly Span[]): string {
 
 /**
  * Reports a required enum whose only definitions are in inactive
- * preprocessor branches, at the first of them, so the error says why the
- * header defines no such enum. Runs only after a walk without errors, so a
+ * preprocessor branches, at the first of them, so the error explains why the
+ * header defines no such enum. It runs only after a walk without errors, so a
  * broken definition is never called inactive.
  */
 function inactiveDefinitions(header: HeaderText, scan: ScanResult, found: ReadonlyMap<string, RawEnum>): GeneratorError[] {

@@ -12,7 +12,7 @@ import { modelFromJson } from "./model-json.js";
 import { Renderer } from "./render.js";
 import { readHeader } from "./source.js";
 import { compareKernels, versionDirectory } from "./version.js";
-import { readTree, type FileTree } from "./write.js";
+import { readTree, sortTree, type FileTree } from "./write.js";
 
 export interface VersionInput {
   readonly kernel: string;
@@ -24,10 +24,6 @@ export async function modelVersion(input: VersionInput, options: ExtractOptions 
   const header = await readHeader(input.headerPath);
   const enums = extractEnums(header, options);
   return buildModel(input.kernel, { path: input.headerPath, sha256: header.sha256 }, enums);
-}
-
-function sortTree(tree: Map<string, string>): Map<string, string> {
-  return new Map([...tree.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /**

@@ -4,7 +4,7 @@
  * under headers/cache/ only.
  */
 import { execFile } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -12,6 +12,7 @@ import { dirname, join, relative, resolve, sep } from "node:path";
 import { promisify } from "node:util";
 import { UsageError } from "./errors.js";
 import { cacheDir, cachedHeaderPath, type KernelPin } from "./pins.js";
+import { sha256Hex } from "./source.js";
 
 const run = promisify(execFile);
 
@@ -33,11 +34,7 @@ export interface CacheResult {
   readonly message: string;
 }
 
-function sha256(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex");
-}
-
-/** A folder laid out like the shared test headers: manifest.json lists files with their sha256. */
+/** Opens a folder whose manifest.json lists header files with their sha256. */
 async function manifestSource(dir: string): Promise<HeaderSource> {
   const manifest = JSON.parse(await readFile(join(dir, "manifest.json"), "utf8")) as Array<{ file?: string; sha256?: string }>;
   return {
@@ -52,7 +49,7 @@ async function manifestSource(dir: string): Promise<HeaderSource> {
   };
 }
 
-/** A Linux git tree: `git show TAG:include/uapi/linux/bpf.h`, with TAG `v<kernel>` unless the pin names one. */
+/** Opens a Linux git tree, read with `git show TAG:include/uapi/linux/bpf.h` where TAG is `v<kernel>` unless the pin names one. */
 function gitSource(dir: string): HeaderSource {
   return {
     description: `the git tree ${dir}`,
@@ -72,10 +69,10 @@ function gitSource(dir: string): HeaderSource {
   };
 }
 
-/** One file, taken for every pin whose sha256 it matches. */
+/** Opens one file, taken for every pin whose sha256 it matches. */
 async function fileSource(path: string): Promise<HeaderSource> {
   const bytes = await readFile(path);
-  const digest = sha256(bytes);
+  const digest = sha256Hex(bytes);
   return {
     description: path,
     async fetch(pin) {
@@ -91,7 +88,7 @@ async function download(url: string): Promise<Uint8Array> {
   return new Uint8Array(await response.arrayBuffer());
 }
 
-/** Each pin's own `url`, or a cgit-style git web's raw file for the pin's release tag. */
+/** Opens each pin's own `url`, or a cgit-style git web's raw file for the pin's release tag. */
 function webSource(gitWeb: string | null): HeaderSource {
   return {
     description: gitWeb ?? "the URLs in headers/kernels.json",
@@ -111,7 +108,7 @@ function webSource(gitWeb: string | null): HeaderSource {
   };
 }
 
-/** A Debian package named by the pin, fetched with apt-get download and unpacked with dpkg-deb. */
+/** Opens the Debian package a pin names, fetched with apt-get download and unpacked with dpkg-deb. */
 function debianSource(): HeaderSource {
   return {
     description: "Debian packages (apt-get download)",
@@ -157,7 +154,7 @@ async function store(pin: KernelPin, bytes: Uint8Array, headersDir: string): Pro
   if (relativePath.startsWith("..") || relativePath.split(sep).length !== 2) {
     throw new UsageError(`refusing to write ${target}: it is outside ${cacheDir(headersDir)}`);
   }
-  if (existsSync(target) && sha256(await readFile(target)) === pin.sha256) return false;
+  if (existsSync(target) && sha256Hex(await readFile(target)) === pin.sha256) return false;
   await mkdir(dirname(target), { recursive: true });
   const temporary = `${target}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
   await writeFile(temporary, bytes, { flush: true });
@@ -174,7 +171,7 @@ export async function fillCache(source: HeaderSource, pins: readonly KernelPin[]
       results.push({ kernel: pin.kernel, status: "missing", message: `${pin.kernel}: not taken - ${fetched.missing}` });
       continue;
     }
-    const digest = sha256(fetched.bytes);
+    const digest = sha256Hex(fetched.bytes);
     if (digest !== pin.sha256) {
       results.push({
         kernel: pin.kernel,

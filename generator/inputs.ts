@@ -1,13 +1,13 @@
 /**
- * Which headers a generate or check run reads: every pinned version whose
+ * The headers a generate or check run reads: every pinned version whose
  * header is cached, or the system header when the cache is empty.
  */
-import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { VersionInput } from "./generate.js";
 import { cachedHeaderPath, findPin, readPins, type KernelPin } from "./pins.js";
+import { sha256Hex } from "./source.js";
 import { readKernelVersion } from "./version.js";
 
 export const SYSTEM_HEADER = "/usr/include/linux/bpf.h";
@@ -17,7 +17,7 @@ export interface InputPlan {
   readonly inputs: readonly VersionInput[];
   /** Pinned versions whose header is not cached, so they are kept as they are. */
   readonly notCached: readonly KernelPin[];
-  /** Where the inputs come from, for the summary line. */
+  /** Origin of the inputs, for the summary line. */
   readonly origin: string;
 }
 
@@ -44,7 +44,7 @@ export async function planInputs(headersDir: string, kernel?: string): Promise<I
       origin: "headers/cache",
     };
   }
-  // The system header stands in for the pinned version it matches, if any;
+  // The system header replaces the pinned version it matches, if any, and
   // every other pinned version is reported as not cached.
   const systemKernel = await readKernelVersion(SYSTEM_VERSION_HEADER);
   const systemSha256 = await fileSha256(SYSTEM_HEADER);
@@ -52,10 +52,10 @@ export async function planInputs(headersDir: string, kernel?: string): Promise<I
   return { inputs: [{ kernel: systemKernel, headerPath: SYSTEM_HEADER }], notCached: unmatched, origin: SYSTEM_HEADER };
 }
 
-/** The sha256 of a file, or "" when it cannot be read (the header read reports that). */
+/** Returns the sha256 of a file, or "" when it cannot be read, which the header read then reports. */
 async function fileSha256(path: string): Promise<string> {
   const bytes = await readFile(path).catch(() => null);
-  return bytes === null ? "" : createHash("sha256").update(bytes).digest("hex");
+  return bytes === null ? "" : sha256Hex(bytes);
 }
 
 /** Formats the message for a pinned version whose header is not cached. */

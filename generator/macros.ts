@@ -40,7 +40,7 @@ export class MacroTable {
   }
 
   /**
-   * Whether the preprocessor would replace an identifier standing alone:
+   * Returns whether the preprocessor would replace an identifier standing alone:
    * true for an object-like macro unless it expands to that same name, as
    * `#define BPF_A BPF_A` does. A function-like macro name without `(` stays.
    */
@@ -51,7 +51,7 @@ export class MacroTable {
     return !(expanded.length === 1 && expanded[0]?.text === name);
   }
 
-  /** Whether any token names a macro, so that the text needs expanding before it is parsed. */
+  /** Returns whether any token names a macro, so that the text needs expanding before it is parsed. */
   mentionsMacro(tokens: readonly PpToken[]): boolean {
     return tokens.some((token) => token.kind === "identifier" && this.macros.has(token.text));
   }

@@ -23,7 +23,7 @@ export interface Span {
   readonly end: number;
 }
 
-/** What the lexical scan finds. */
+/** Result of the lexical scan. */
 export interface ScanResult {
   /**
    * Ranges that hold preprocessor directives, definitions of the target
@@ -35,7 +35,7 @@ export interface ScanResult {
    * 0.24 reads as the tag, so the parser is given spaces in its place.
    */
   readonly enumAttributes: Span[];
-  /** Where each lexical definition of a target enum starts, active or not. */
+  /** Start offset of each lexical definition of a target enum, active or not. */
   readonly definitions: Array<{ readonly tag: string; readonly start: number }>;
 }
 
@@ -91,7 +91,7 @@ export function findRegions(text: string, tags: ReadonlySet<string>): ScanResult
   return result;
 }
 
-/** Every identifier in the given parts of the text. */
+/** Collects every identifier in the given parts of the text. */
 function identifiersIn(text: string, spans: readonly Span[]): Set<string> {
   const names = new Set<string>();
   for (const span of spans) {
@@ -133,7 +133,7 @@ function wordAfterBlanks(text: string, from: number, end: number): { word: strin
 }
 
 /**
- * The `#define`/`#undef` lines of macros in `used`, adding the identifiers
+ * Returns the `#define`/`#undef` lines of macros in `used`, adding the identifiers
  * of each kept body to `used` until nothing changes, since a kept macro may
  * expand to others.
  */

@@ -41,7 +41,7 @@ export class Scanner {
     return false;
   }
 
-  /** The offset of the newline that ends the logical line at `index`, after backslash continuations. */
+  /** Returns the offset of the newline that ends the logical line at `index`, after backslash continuations. */
   lineEnd(index: number): number {
     const text = this.text;
     let end = text.indexOf("\n", index);
@@ -53,7 +53,7 @@ export class Scanner {
     return text.length;
   }
 
-  /** The end of a preprocessor directive starting at `index`; block comments may span lines. */
+  /** Returns the end of a preprocessor directive starting at `index`, where block comments may span lines. */
   directiveEnd(index: number): number {
     const text = this.text;
     let cursor = index;
@@ -69,7 +69,7 @@ export class Scanner {
     }
   }
 
-  /** Whether the character at `index` is the first non-blank one on its line. */
+  /** Returns whether the character at `index` is the first non-blank one on its line. */
   startsLine(index: number): boolean {
     for (let cursor = index - 1; cursor >= 0; cursor--) {
       const code = this.text.charCodeAt(cursor);

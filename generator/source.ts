@@ -27,13 +27,18 @@ export async function readHeader(path: string): Promise<HeaderText> {
   return decodeHeader(path, bytes);
 }
 
+/** Returns the sha256 of bytes as lowercase hex, as headers/kernels.json pins it. */
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
 /**
  * Decodes header bytes as UTF-8. Bytes that are not valid UTF-8 become U+FFFD:
  * C compilers accept any bytes inside comments, so only an identifier or
  * literal that contains one fails later, with its location.
  */
 export function decodeHeader(path: string, bytes: Uint8Array): HeaderText {
-  const sha256 = createHash("sha256").update(bytes).digest("hex");
+  const sha256 = sha256Hex(bytes);
   let text = new TextDecoder("utf-8", { fatal: false, ignoreBOM: false }).decode(bytes);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   return { path, sha256, text, lineStarts: computeLineStarts(text) };

@@ -19,7 +19,7 @@ export interface WriteSummary {
   readonly unchanged: readonly string[];
 }
 
-/** Where the previous tree waits during a swap; found and restored after an interrupted run. */
+/** Returns where the previous tree waits during a swap, so an interrupted run can restore it. */
 export function backupPath(outDir: string): string {
   return join(dirname(outDir), `.${basename(outDir)}.bpf-uapi-previous`);
 }
@@ -44,10 +44,16 @@ export async function readTree(dir: string): Promise<Map<string, string>> {
   } catch (error) {
     throw new OutputError(`cannot read ${dir}: ${errorCode(error)} - check the --out directory`);
   }
-  return new Map([...tree.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return sortTree(tree);
 }
 
-/** The errno name of a file system error, or its message. */
+/** Returns a copy of a file tree ordered by path in code-unit order, which no locale changes. */
+export function sortTree(tree: ReadonlyMap<string, string>): Map<string, string> {
+  const paths = [...tree.keys()].sort();
+  return new Map(paths.map((path) => [path, tree.get(path) ?? ""]));
+}
+
+/** Returns the errno name of a file system error, or its message. */
 function errorCode(error: unknown): string {
   if (error instanceof Error && "code" in error && typeof error.code === "string") return error.code;
   return error instanceof Error ? error.message : String(error);
@@ -100,7 +106,7 @@ export async function recoverInterruptedWrite(outDir: string): Promise<void> {
 }
 
 /**
- * Refuses to replace a directory that holds files other than what a
+ * Refuses to replace a directory that contains files other than what a
  * generator run made, so a mistyped `--out .` cannot wipe a project.
  */
 function assertGeneratedDirectory(outDir: string, existing: FileTree): void {
@@ -127,7 +133,7 @@ function writeFailure(outDir: string, error: unknown): OutputError {
   return new OutputError(`cannot write ${outDir}: ${code} - check that its parent directory is writable`);
 }
 
-/** The lock file beside `outDir` that one generate run holds while it reads and replaces the directory. */
+/** Returns the lock file beside `outDir` that a generate run keeps while it reads and replaces the directory. */
 function lockPath(outDir: string): string {
   return join(dirname(outDir), `.${basename(outDir)}.bpf-uapi-lock`);
 }

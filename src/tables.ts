@@ -24,8 +24,8 @@ export interface DelegateName {
   /**
    * Set for an out-of-domain enumerator (declared after the `__MAX_*` sentinel,
    * or valued below 0 or at 64 or more): its real value. The kernel computes
-   * `1ULL << value`, which is undefined in C for such values; x86-64 and arm64
-   * keep the low 6 bits of the shift count, which is what `bit` records.
+   * `1ULL << value`, which is undefined in C for such values. x86-64 and
+   * arm64 keep the low 6 bits of the shift count, and `bit` records those.
    */
   readonly outOfDomainValue?: bigint;
 }
