@@ -7,6 +7,7 @@ import { execFile, spawnSync } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
+import { printfProgram } from "../test/support/cc.js";
 
 const execFileAsync = promisify(execFile);
 
@@ -21,24 +22,6 @@ export function compilerSkipReason(): string | null {
   return null;
 }
 
-/**
- * Returns the C source of a program that prints `NAME VALUE` for each name.
- * Negative values print through `long long` and the others through
- * `unsigned long long`, so every value from -2^63 to 2^64-1 prints exactly.
- * printf is declared by hand because a libc header could clash with the
- * types that a vmlinux.h declares.
- */
-export function printfProgram(names: readonly string[]): string {
-  const lines = ["extern int printf(const char *format, ...);", "int main(void) {"];
-  for (const name of names) {
-    lines.push(
-      `  if ((${name}) < 0) printf("${name} %lld\\n", (long long)(${name}));`,
-      `  else printf("${name} %llu\\n", (unsigned long long)(${name}));`,
-    );
-  }
-  lines.push("  return 0;", "}", "");
-  return lines.join("\n");
-}
 
 /**
  * Runs the whole route once in `workDir`: generates and writes the program,

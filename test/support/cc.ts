@@ -256,20 +256,10 @@ export async function compilerValues(
   requireIdentifiers("constant name", names);
   const header = await requireReadable(headerFile);
 
-  // printf is declared by hand so that no libc header shares the translation
-  // unit with the header under test, whose types could collide with libc's.
-  const lines = ["extern int printf(const char *format, ...);", "int main(void) {"];
-  for (const name of names) {
-    lines.push(
-      `  if ((${name}) < 0) printf("${name} %lld\\n", (long long)(${name}));`,
-      `  else printf("${name} %llu\\n", (unsigned long long)(${name}));`,
-    );
-  }
-  lines.push("  return 0;", "}", "");
 
   const stdout = await withTempDir(async (dir) => {
     const program = path.join(dir, "values");
-    await compile(header, defines, lines.join("\n"), program, []);
+    await compile(header, defines, printfProgram(names), program, []);
     return (await execFileAsync(program, [], { maxBuffer: MAX_OUTPUT_BYTES })).stdout;
   });
 
@@ -281,4 +271,23 @@ export async function compilerValues(
     }
   }
   return values;
+}
+
+/**
+ * Returns the C source of a program that prints `NAME VALUE` for each name.
+ * Negative values print through `long long` and the others through
+ * `unsigned long long`, so every value from -2^63 to 2^64-1 prints exactly.
+ * printf is declared by hand because a libc header could clash with the
+ * types that a vmlinux.h declares.
+ */
+export function printfProgram(names: readonly string[]): string {
+  const lines = ["extern int printf(const char *format, ...);", "int main(void) {"];
+  for (const name of names) {
+    lines.push(
+      `  if ((${name}) < 0) printf("${name} %lld\\n", (long long)(${name}));`,
+      `  else printf("${name} %llu\\n", (unsigned long long)(${name}));`,
+    );
+  }
+  lines.push("  return 0;", "}", "");
+  return lines.join("\n");
 }
