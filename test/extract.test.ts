@@ -9,26 +9,11 @@ import { ENUM_SPECS, MASK_BITS } from "../src/enums.js";
 import { modelVersion } from "../generator/generate.js";
 import type { EnumModel, MemberModel, UapiModel } from "../generator/model.js";
 import { ccSkipReason, compilerEnumerators, EnumNotDefinedError, type CompilerEnumerator } from "./support/cc.js";
-import { listSharedHeaders, sharedHeadersSkipReason } from "./support/shared.js";
+import { listSharedHeaders, sharedHeadersSkipReason, warnSkip, WITHOUT_LINK_TYPE } from "./support/shared.js";
 
 const SYSTEM_BPF_H = "/usr/include/linux/bpf.h";
 const ENUM_TAGS = ENUM_SPECS.map((spec) => spec.cName);
 const LINK_TYPE = "bpf_link_type";
-
-// bpf_link_type first appears in libbpf v0.0.9 (about Linux 5.8).
-const WITHOUT_LINK_TYPE: ReadonlySet<string> = new Set([
-  "libbpf-v0.0.3",
-  "libbpf-v0.0.4",
-  "libbpf-v0.0.5",
-  "libbpf-v0.0.6",
-  "libbpf-v0.0.7",
-  "libbpf-v0.0.8",
-]);
-
-function warnSkip(suite: string, reason: string | null): boolean {
-  if (reason !== null) console.warn(`skipping ${suite}: ${reason}`);
-  return reason !== null;
-}
 
 const skipCc = warnSkip("extraction tests against the C compiler", ccSkipReason());
 const skipShared = warnSkip("extraction tests on the shared headers", sharedHeadersSkipReason());

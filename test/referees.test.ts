@@ -12,32 +12,10 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { ccSkipReason, compilerEnumerators, compilerValues, EnumNotDefinedError } from "./support/cc.js";
 import type { CompilerEnumerator } from "./support/cc.js";
 import { kernelSkipReason, mountBpffs, sweepBpffsMounts } from "./support/kernel.js";
-import {
-  listSharedHeaders,
-  SHARED_HEADERS_ENV,
-  sharedHeadersDir,
-  sharedHeadersSkipReason,
-} from "./support/shared.js";
+import { listSharedHeaders, SHARED_HEADERS_ENV, sharedHeadersDir, sharedHeadersSkipReason, warnSkip, WITHOUT_LINK_TYPE } from "./support/shared.js";
 
 const SYSTEM_BPF_H = "/usr/include/linux/bpf.h";
 const ENUM_TAGS = ["bpf_cmd", "bpf_map_type", "bpf_prog_type", "bpf_attach_type", "bpf_link_type"];
-// bpf_link_type first appears in libbpf v0.0.9 (about Linux 5.8).
-const WITHOUT_LINK_TYPE = new Set([
-  "libbpf-v0.0.3",
-  "libbpf-v0.0.4",
-  "libbpf-v0.0.5",
-  "libbpf-v0.0.6",
-  "libbpf-v0.0.7",
-  "libbpf-v0.0.8",
-]);
-
-function warnSkip(suite: string, reason: string | null): boolean {
-  if (reason !== null) {
-    console.warn(`skipping ${suite}: ${reason}`);
-  }
-  return reason !== null;
-}
-
 const skipCc = warnSkip("C compiler referee tests", ccSkipReason());
 const skipShared = warnSkip("shared header tests", sharedHeadersSkipReason());
 const skipKernel = warnSkip("kernel referee tests", kernelSkipReason());

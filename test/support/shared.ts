@@ -106,3 +106,19 @@ export function listSharedHeaders(): SharedHeader[] {
   }
   return headers;
 }
+
+/** Shared header ids without enum bpf_link_type, which first appears in libbpf v0.0.9 (about Linux 5.8). */
+export const WITHOUT_LINK_TYPE: ReadonlySet<string> = new Set([
+  "libbpf-v0.0.3",
+  "libbpf-v0.0.4",
+  "libbpf-v0.0.5",
+  "libbpf-v0.0.6",
+  "libbpf-v0.0.7",
+  "libbpf-v0.0.8",
+]);
+
+/** Prints why a suite is skipped, when it is, and returns whether it is. */
+export function warnSkip(suite: string, reason: string | null): boolean {
+  if (reason !== null) console.warn(`skipping ${suite}: ${reason}`);
+  return reason !== null;
+}
